@@ -1,0 +1,1 @@
+//! Content files: front-mattered Markdown between ingest and build.

@@ -1,0 +1,1 @@
+//! Scoring the extractor against a gold file.

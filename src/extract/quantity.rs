@@ -1,0 +1,1 @@
+//! Numbers as Chinese news text writes them.

@@ -1,0 +1,1 @@
+//! English summaries generated from an article's figures.
