@@ -16,5 +16,6 @@ pub mod config;
 pub mod content;
 pub mod data;
 pub mod extract;
+pub mod format;
 pub mod ingest;
 pub mod summary;

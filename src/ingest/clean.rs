@@ -74,7 +74,7 @@ pub fn escape_markdown(text: &str) -> String {
     }
     // "1. text" or "1) text" at the start would be an ordered list.
     if let Some(pos) = out.find(|c: char| !c.is_ascii_digit()) {
-        if pos > 0 && matches!(&out[pos..pos + 1], "." | ")") {
+        if pos > 0 && out[pos..].starts_with(['.', ')']) {
             out.insert(pos, '\\');
         }
     }

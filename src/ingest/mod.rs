@@ -1,21 +1,358 @@
 //! Ingest: raw seed pages in `seeds/` become front-mattered Markdown in
 //! `content/`. Each stage has its module: `decode` (bytes to text), `clean`
 //! (chrome, title, metadata, structure), `region` (which county or city).
-//! Figures come from `crate::extract`.
+//! Figures come from `crate::extract`, the English summary from
+//! `crate::summary`.
+//!
+//! Ingest never destroys a person's work: it records the hash of every file
+//! it writes in `content/ingest-manifest.json`, and leaves alone any file
+//! whose bytes no longer match (a hand edit, a translation), unless forced.
 
 pub mod clean;
 pub mod decode;
 pub mod region;
 
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 pub use clean::{Block, CleanArticle};
+
+use crate::config::Site;
+use crate::content::{self, ContentFile, FrontMatter, Manifest, ManifestEntry, RegionRef, SeedRef, Translation};
+use crate::data::{Regions, Taxonomy};
+use crate::extract::{self, Figure};
+use crate::summary::{self, SummaryInput};
+
+/// File endings ingest reads from `seeds/`.
+pub const SEED_EXTENSIONS: [&str; 4] = ["txt", "html", "htm", "md"];
 
 /// Reads, decodes and cleans one seed file.
 pub fn clean_seed_file(path: &Path) -> Result<CleanArticle> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let decoded = decode::decode(&bytes);
-    Ok(clean::clean_text(&decoded.text))
+    Ok(clean_seed_bytes(&bytes))
+}
+
+fn clean_seed_bytes(bytes: &[u8]) -> CleanArticle {
+    let decoded = decode::decode(bytes);
+    clean::clean_text(&decoded.text)
+}
+
+/// The seed files of a folder, sorted by name.
+pub fn seed_files(seeds_dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(seeds_dir).follow_links(false).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot list {}", seeds_dir.display()))?;
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || name.starts_with('.') {
+            continue;
+        }
+        let ext = entry.path().extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        if SEED_EXTENSIONS.contains(&ext.as_str()) {
+            files.push(entry.into_path());
+        }
+    }
+    Ok(files)
+}
+
+/// One seed, cleaned and measured, before it gets a slug.
+struct Draft {
+    seed_name: String,
+    seed_sha: String,
+    article: CleanArticle,
+    body: String,
+    figures: Vec<Figure>,
+    region: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestOptions {
+    /// Overwrite files edited since ingest wrote them.
+    pub force: bool,
+}
+
+/// What an ingest run did, for the command line to print.
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    pub seeds: usize,
+    pub written: Vec<PathBuf>,
+    pub unchanged: usize,
+    pub removed: Vec<PathBuf>,
+    /// Files left alone, with the reason.
+    pub kept: Vec<(PathBuf, String)>,
+    /// Seeds that could not be ingested, with the error.
+    pub failed: Vec<(PathBuf, String)>,
+    /// Warnings about an ingested seed (no date, no region ...).
+    pub warnings: Vec<(PathBuf, String)>,
+}
+
+/// Ingests every seed of the site into its content folder.
+pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
+    let taxonomy = Taxonomy::load(&site.data_dir.join("indicators.yaml"))?;
+    let regions = Regions::load(&site.data_dir)?;
+    let seeds = seed_files(&site.seeds_dir)?;
+    let mut report = IngestReport { seeds: seeds.len(), ..Default::default() };
+
+    let drafts: Vec<(PathBuf, Result<Draft>)> =
+        seeds.par_iter().map(|path| (path.clone(), draft(path, &taxonomy, &regions))).collect();
+
+    let mut slugs: HashSet<String> = HashSet::new();
+    let mut files: Vec<(String, String, ContentFile)> = Vec::new(); // (relative path, seed, file)
+    for (path, result) in drafts {
+        let d = match result {
+            Ok(d) => d,
+            Err(e) => {
+                report.failed.push((path, format!("{e:#}")));
+                continue;
+            }
+        };
+        if d.article.title.is_empty() {
+            report.warnings.push((path.clone(), "no title found; the first line of the body is used".into()));
+        }
+        if d.article.date.is_none() {
+            report.warnings.push((path.clone(), "no publication date found".into()));
+        }
+        if d.region.is_none() {
+            report.warnings.push((path.clone(), "no county or city of data/regions.tsv is named in the article".into()));
+        }
+        let slug = unique_slug(&d, &regions, &mut slugs);
+        let (zh, en) = content_files(&d, &regions, &taxonomy);
+        files.push((format!("{slug}.md"), d.seed_name.clone(), zh));
+        files.push((format!("{slug}.en.md"), d.seed_name.clone(), en));
+    }
+
+    let mut manifest = Manifest::load(&site.content_dir)?;
+    let mut next = Manifest::default();
+    for (rel, seed, file) in &files {
+        let path = site.content_dir.join(rel);
+        let text = file.to_text();
+        let sha = content::sha256_hex(text.as_bytes());
+        let entry = ManifestEntry { sha256: sha.clone(), seed: seed.clone() };
+        match std::fs::read(&path) {
+            Ok(existing) => {
+                let existing_sha = content::sha256_hex(&existing);
+                let generated_before = manifest.files.get(rel).is_some_and(|e| e.sha256 == existing_sha);
+                if existing_sha == sha {
+                    report.unchanged += 1;
+                    next.files.insert(rel.clone(), entry);
+                } else if generated_before || options.force {
+                    // A human translation survives --force: its title and body stay.
+                    let text = match human_translation(&existing) {
+                        Some(human) if !generated_before => keep_translation(file, human).to_text(),
+                        _ => text,
+                    };
+                    let sha = content::sha256_hex(text.as_bytes());
+                    if sha != existing_sha {
+                        content::write_atomic(&path, text.as_bytes())?;
+                        report.written.push(path);
+                    } else {
+                        report.unchanged += 1;
+                    }
+                    next.files.insert(rel.clone(), ManifestEntry { sha256: sha, seed: seed.clone() });
+                } else {
+                    report.kept.push((path, kept_reason(&existing)));
+                    // Keep the old record: the file stays a hand edit.
+                    if let Some(old) = manifest.files.remove(rel) {
+                        next.files.insert(rel.clone(), old);
+                    }
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                content::write_atomic(&path, text.as_bytes())?;
+                report.written.push(path);
+                next.files.insert(rel.clone(), entry);
+            }
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+    // Generated files whose seed is gone are removed, unless edited by hand.
+    let produced: HashSet<&str> = files.iter().map(|(rel, _, _)| rel.as_str()).collect();
+    for (rel, old) in &manifest.files {
+        if produced.contains(rel.as_str()) {
+            continue;
+        }
+        let path = site.content_dir.join(rel);
+        match std::fs::read(&path) {
+            Ok(bytes) if content::sha256_hex(&bytes) == old.sha256 => {
+                std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+                report.removed.push(path);
+            }
+            Ok(_) => {
+                report.kept.push((path, "its seed is gone, but it was edited by hand".into()));
+                next.files.insert(rel.clone(), old.clone());
+            }
+            Err(_) => {}
+        }
+    }
+    if next != manifest || !site.content_dir.join(content::MANIFEST_FILE).exists() {
+        content::write_atomic(&site.content_dir.join(content::MANIFEST_FILE), next.to_text().as_bytes())?;
+    }
+    Ok(report)
+}
+
+fn kept_reason(existing: &[u8]) -> String {
+    if human_translation(existing).is_some() {
+        "holds a human translation (--force regenerates its front matter and keeps the translation)".into()
+    } else {
+        "edited by hand since ingest wrote it (--force overwrites it)".into()
+    }
+}
+
+/// The content file in `bytes` if it is an English file with a human translation.
+fn human_translation(bytes: &[u8]) -> Option<ContentFile> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    ContentFile::parse(Path::new(""), text).ok().filter(|f| f.front.translation == Some(Translation::Human))
+}
+
+/// A generated English file with the person's title, subtitle and body.
+fn keep_translation(generated: &ContentFile, human: ContentFile) -> ContentFile {
+    let mut merged = generated.clone();
+    merged.front.title = human.front.title;
+    merged.front.subtitle = human.front.subtitle;
+    merged.front.translation = Some(Translation::Human);
+    merged.body = human.body;
+    merged
+}
+
+fn draft(path: &Path, taxonomy: &Taxonomy, regions: &Regions) -> Result<Draft> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let article = clean_seed_bytes(&bytes);
+    anyhow::ensure!(
+        !article.blocks.is_empty(),
+        "{}: no article text found (the page holds only navigation or is empty)",
+        path.display()
+    );
+    let body = article.body_markdown();
+    let figures = extract::extract_figures(&body, taxonomy);
+    let region = region::detect(&article.title, &body, regions);
+    Ok(Draft {
+        seed_name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        seed_sha: content::sha256_hex(&bytes),
+        article,
+        body,
+        figures,
+        region,
+    })
+}
+
+/// `neixiang-2020-11-17`: the region's slug and the date, or the seed's
+/// name when either is missing; `-2`, `-3` ... on collisions.
+fn unique_slug(d: &Draft, regions: &Regions, taken: &mut HashSet<String>) -> String {
+    let region = d.region.as_deref().and_then(|c| regions.get(c)).map(|r| sanitize_slug(&r.name_en)); // TODO(regions): use Regions::slug
+    let stem = Path::new(&d.seed_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = sanitize_slug(&stem);
+    let base = match (region, &d.article.date) {
+        (Some(r), Some(date)) => format!("{r}-{date}"),
+        (Some(r), None) => format!("{r}-{stem}"),
+        (None, _) => stem,
+    };
+    let mut slug = base.clone();
+    let mut n = 2;
+    while !taken.insert(slug.clone()) {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    slug
+}
+
+/// Lower-case ASCII letters, digits and dashes only.
+pub fn sanitize_slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "article".into() } else { out }
+}
+
+/// English name of a region with its parents: "Neixiang County, Nanyang
+/// City, Henan Province".
+pub fn region_en_path(regions: &Regions, code: &str) -> Option<String> {
+    let r = regions.get(code)?;
+    let mut parts = vec![r.name_en.clone()];
+    let mut parent = r.parent.as_deref();
+    while let Some(p) = parent.and_then(|c| regions.get(c)) {
+        if !parts.contains(&p.name_en) {
+            parts.push(p.name_en.clone());
+        }
+        parent = p.parent.as_deref();
+    }
+    Some(parts.join(", "))
+}
+
+fn front_date(a: &CleanArticle) -> Option<String> {
+    let date = a.date.as_ref()?;
+    Some(match &a.time {
+        Some(t) if t.len() == 5 => format!("{date}T{t}:00+08:00"),
+        Some(t) if t.len() == 8 => format!("{date}T{t}+08:00"),
+        Some(t) if t.len() == 4 => format!("{date}T0{t}:00+08:00"),
+        _ => date.clone(),
+    })
+}
+
+/// The zh and en content files of a draft.
+fn content_files(d: &Draft, regions: &Regions, taxonomy: &Taxonomy) -> (ContentFile, ContentFile) {
+    let region_ref = d
+        .region
+        .as_deref()
+        .and_then(|c| regions.get(c))
+        .map(|r| RegionRef { code: r.code.clone(), name: r.name_zh.clone() });
+    let seed = SeedRef { file: d.seed_name.clone(), sha256: d.seed_sha.clone() };
+    let date = front_date(&d.article);
+    let zh = ContentFile {
+        front: FrontMatter {
+            title: if d.article.title.is_empty() { first_line(&d.body) } else { d.article.title.clone() },
+            subtitle: d.article.subtitle.clone(),
+            date: date.clone(),
+            source: d.article.source.clone(),
+            publisher: d.article.publisher.clone(),
+            author: d.article.author.clone(),
+            region: region_ref.clone(),
+            seed: Some(seed.clone()),
+            translation: None,
+            summary: None,
+            figures: d.figures.clone(),
+        },
+        body: d.body.clone(),
+    };
+    let region_en = d.region.as_deref().and_then(|c| region_en_path(regions, c));
+    let summary = summary::summarize(
+        &SummaryInput { region_en: region_en.as_deref(), date: date.as_deref(), figures: &d.figures },
+        taxonomy,
+    );
+    let short_en = d.region.as_deref().and_then(|c| regions.get(c)).map(|r| r.name_en.clone());
+    let title = match (&short_en, date.as_deref().and_then(|x| crate::format::date(x, crate::format::Lang::En))) {
+        (Some(r), Some(day)) => format!("{r}: report of {day}"),
+        (Some(r), None) => format!("{r}: undated report"),
+        (None, Some(day)) => format!("Report of {day}"),
+        (None, None) => format!("Report from {}", d.seed_name),
+    };
+    let en = ContentFile {
+        front: FrontMatter {
+            title,
+            subtitle: None,
+            date,
+            source: d.article.source.clone(),
+            publisher: d.article.publisher.clone(),
+            author: d.article.author.clone(),
+            region: region_ref,
+            seed: Some(seed),
+            translation: Some(Translation::Summary),
+            summary: Some(summary),
+            figures: Vec::new(),
+        },
+        body: String::new(),
+    };
+    (zh, en)
+}
+
+fn first_line(body: &str) -> String {
+    let line = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim_start_matches('#').trim();
+    line.chars().take(40).collect()
 }

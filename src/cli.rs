@@ -1,0 +1,190 @@
+//! Command-line arguments (clap) and what each command prints.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use gazetteer::config::Site;
+use gazetteer::data::Taxonomy;
+use gazetteer::extract;
+use gazetteer::ingest::{self, IngestOptions};
+
+#[derive(Parser, Debug)]
+#[command(name = "gazetteer", version, about = "Turns scraped Chinese county poverty-alleviation reports into a bilingual static archive")]
+struct Cli {
+    /// The site folder: it holds site.toml, seeds/, content/, data/ and themes/.
+    #[arg(long, global = true, default_value = ".", value_name = "DIR")]
+    root: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Turn the raw pages in seeds/ into Markdown in content/ (zh and en), with their figures.
+    ///
+    /// Files edited by hand since ingest wrote them are left alone (and named).
+    Ingest {
+        /// Overwrite files edited by hand (a human translation keeps its title and body).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the figures of one article, a content file or plain text.
+    Extract {
+        /// A seed page, a content file, or `-` for standard input.
+        #[arg(default_value = "-", value_name = "FILE|-")]
+        input: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+        /// Treat the input as plain text even if it looks like a scraped page.
+        #[arg(long)]
+        plain: bool,
+    },
+    /// Score the extractor against a gold file of hand-labelled figures.
+    Eval {
+        /// Gold file, in the format of gold_seeds.json.
+        gold: PathBuf,
+        /// Folder of the seed files the gold file names [default: the site's seeds/].
+        #[arg(long, value_name = "DIR")]
+        seeds: Option<PathBuf>,
+    },
+    /// Build the static archive in public/ (ingests first when content/ is missing or older than seeds/).
+    Build,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Text,
+}
+
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Ingest { force } => cmd_ingest(&cli.root, force),
+        Command::Extract { input, format, plain } => cmd_extract(&cli.root, &input, format, plain),
+        Command::Eval { gold, seeds } => cmd_eval(&cli.root, &gold, seeds),
+        Command::Build => anyhow::bail!("`build` renders content/ into public/; it is not part of this version yet"),
+    }
+}
+
+fn cmd_ingest(root: &Path, force: bool) -> Result<ExitCode> {
+    let site = Site::load(root)?;
+    let report = ingest::run(&site, IngestOptions { force })?;
+    for (path, why) in &report.warnings {
+        eprintln!("warning: {}: {why}", path.display());
+    }
+    for (path, why) in &report.kept {
+        eprintln!("kept {}: {why}", path.display());
+    }
+    for (path, why) in &report.failed {
+        eprintln!("error: {}: {why}", path.display());
+    }
+    for path in &report.written {
+        println!("wrote {}", path.display());
+    }
+    for path in &report.removed {
+        println!("removed {} (its seed is gone)", path.display());
+    }
+    println!(
+        "ingested {} of {} seeds into {}: {} written, {} unchanged, {} kept, {} removed",
+        report.seeds - report.failed.len(),
+        report.seeds,
+        site.content_dir.display(),
+        report.written.len(),
+        report.unchanged,
+        report.kept.len(),
+        report.removed.len()
+    );
+    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// The taxonomy of the site if there is one, else of the folder the
+/// program was built from (so `extract` works outside a site).
+fn load_taxonomy(root: &Path) -> Result<Taxonomy> {
+    let site_data = Site::load(root).map(|s| s.data_dir).unwrap_or_else(|_| root.join("data"));
+    let path = site_data.join("indicators.yaml");
+    if path.exists() {
+        return Taxonomy::load(&path);
+    }
+    Taxonomy::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/indicators.yaml"))
+        .with_context(|| format!("no taxonomy at {}", path.display()))
+}
+
+fn cmd_extract(root: &Path, input: &str, format: Format, plain: bool) -> Result<ExitCode> {
+    let taxonomy = load_taxonomy(root)?;
+    let bytes = if input == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+        buf
+    } else {
+        std::fs::read(input).with_context(|| format!("cannot read {input}"))?
+    };
+    let text = ingest::decode::decode(&bytes).text;
+    let body = article_body(input, &text, plain)?;
+    let figures = extract::extract_figures(&body, &taxonomy);
+    match format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = figures
+                .iter()
+                .map(|f| {
+                    serde_json::json!({
+                        "key": f.key, "value": f.value, "unit": f.unit, "year": f.year,
+                        "qualifier": f.qualifier, "quote": ingest::clean::unescape_markdown(&f.quote),
+                        "start": f.start, "end": f.end,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&rows)?);
+        }
+        Format::Text => {
+            for f in &figures {
+                let label = taxonomy.get(&f.key).map(|i| i.label_en.as_str()).unwrap_or("");
+                println!(
+                    "{:<28} {:>16} {:<10} {:<10} {:<4} {}",
+                    f.key,
+                    gazetteer::format::number(f.value, gazetteer::format::Lang::En),
+                    f.unit,
+                    f.year.as_deref().unwrap_or("-"),
+                    f.qualifier.as_deref().unwrap_or(""),
+                    ingest::clean::unescape_markdown(&f.quote)
+                );
+                let _ = label;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The text to extract from: a content file's body, a cleaned page, or the
+/// text itself (each line a paragraph).
+fn article_body(name: &str, text: &str, plain: bool) -> Result<String> {
+    if text.starts_with("---\n") || text.starts_with("---\r\n") {
+        let file = gazetteer::content::ContentFile::parse(Path::new(name), text)?;
+        return Ok(file.body);
+    }
+    if !plain {
+        let cleaned = ingest::clean::clean_text(text);
+        if !cleaned.title.is_empty() && !cleaned.blocks.is_empty() {
+            return Ok(cleaned.body_markdown());
+        }
+    }
+    let paragraphs: Vec<String> =
+        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(ingest::clean::escape_markdown).collect();
+    Ok(paragraphs.join("\n\n") + "\n")
+}
+
+fn cmd_eval(root: &Path, gold: &Path, seeds: Option<PathBuf>) -> Result<ExitCode> {
+    let taxonomy = load_taxonomy(root)?;
+    let seeds = match seeds {
+        Some(s) => s,
+        None => Site::load(root).map(|s| s.seeds_dir).unwrap_or_else(|_| root.join("seeds")),
+    };
+    // EVAL-WIRING: eval::evaluate(gold, &seeds, &taxonomy) lands with the extractor.
+    let _ = (gold, seeds, taxonomy);
+    anyhow::bail!("eval is not wired yet")
+}
