@@ -53,7 +53,14 @@ enum Command {
         seeds: Option<PathBuf>,
     },
     /// Build the static archive in public/ (ingests first when content/ is missing or older than seeds/).
-    Build,
+    Build {
+        /// Write the archive here instead of the site's output folder.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+        /// Publish at this URL (for canonical links); overrides site.toml's base_url.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,13 +75,48 @@ pub fn run() -> Result<ExitCode> {
         Command::Ingest { force } => cmd_ingest(&cli.root, force),
         Command::Extract { input, format, plain } => cmd_extract(&cli.root, &input, format, plain),
         Command::Eval { gold, seeds } => cmd_eval(&cli.root, &gold, seeds),
-        Command::Build => anyhow::bail!("`build` renders content/ into public/; it is not part of this version yet"),
+        Command::Build { output_dir, base_url } => cmd_build(&cli.root, output_dir, base_url),
     }
 }
 
 fn cmd_ingest(root: &Path, force: bool) -> Result<ExitCode> {
     let site = Site::load(root)?;
-    let report = ingest::run(&site, IngestOptions { force })?;
+    ingest_and_report(&site, force)
+}
+
+fn cmd_build(root: &Path, output_dir: Option<PathBuf>, base_url: Option<String>) -> Result<ExitCode> {
+    let mut site = Site::load(root)?;
+    if let Some(dir) = output_dir {
+        site.output_dir = if dir.is_absolute() { dir } else { std::env::current_dir()?.join(dir) };
+    }
+    if let Some(url) = base_url {
+        site.set_base_url(&url)?;
+    }
+    let mut clean = true;
+    if let Some(why) = ingest::needs_ingest(&site)? {
+        println!("content/ {why}: ingesting seeds/ first");
+        clean &= ingest_and_report(&site, false)? == ExitCode::SUCCESS;
+    }
+    let started = std::time::Instant::now();
+    let report = gazetteer::render::build(site)?;
+    for p in &report.problems {
+        eprintln!("warning: {p}");
+    }
+    let index = report.output_dir.join("index.html");
+    println!(
+        "built {} pages from {} articles into {} in {:.2} s",
+        report.pages,
+        report.articles,
+        report.output_dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("open {} in a browser (it works from disk), or publish the folder to any static host", index.display());
+    clean &= report.problems.is_empty();
+    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn ingest_and_report(site: &Site, force: bool) -> Result<ExitCode> {
+    let report = ingest::run(site, IngestOptions { force })?;
     for (path, why) in &report.warnings {
         eprintln!("warning: {}: {why}", path.display());
     }
@@ -100,6 +142,12 @@ fn cmd_ingest(root: &Path, force: bool) -> Result<ExitCode> {
         report.kept.len(),
         report.removed.len()
     );
+    if !report.translations.is_empty() {
+        println!(
+            "{} English files hold a human translation and were left as they are (--force refreshes their front matter)",
+            report.translations.len()
+        );
+    }
     Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 

@@ -82,8 +82,8 @@ impl Site {
 
     pub fn parse(root: &Path, text: &str) -> Result<Site> {
         let raw: RawSite = toml::from_str(text).map_err(|e| {
-            let line = e.span().map(|s| text[..s.start].lines().count().max(1));
             let msg = e.message().to_string();
+            let line = unknown_key_line(text, &msg).or_else(|| e.span().map(|s| text[..s.start].lines().count().max(1)));
             match line {
                 Some(l) => anyhow::anyhow!("line {l}: {msg}"),
                 None => anyhow::anyhow!("{msg}"),
@@ -93,13 +93,7 @@ impl Site {
             anyhow::ensure!(lang == "zh" || lang == "en", "languages: `{lang}` is not supported (zh, en)");
         }
         anyhow::ensure!(raw.languages.iter().any(|l| l == "zh"), "languages: zh is the source language and is required");
-        let base_url = raw.base_url.map(|u| u.trim_end_matches('/').to_string()).filter(|u| !u.is_empty());
-        if let Some(url) = &base_url {
-            anyhow::ensure!(
-                url.starts_with("http://") || url.starts_with("https://"),
-                "base_url `{url}` must be an absolute http(s) URL"
-            );
-        }
+        let base_url = raw.base_url.as_deref().map(check_base_url).transpose()?.flatten();
         let root = root.to_path_buf();
         let at = |p: Option<PathBuf>, default: &str| root.join(p.unwrap_or_else(|| PathBuf::from(default)));
         let f = raw.folders;
@@ -119,9 +113,39 @@ impl Site {
         })
     }
 
+    /// Replaces the base URL (the `--base-url` flag).
+    pub fn set_base_url(&mut self, url: &str) -> Result<()> {
+        self.base_url = check_base_url(url)?;
+        Ok(())
+    }
+
     pub fn theme_dir(&self) -> PathBuf {
         self.themes_dir.join(&self.theme)
     }
+}
+
+/// The line of the key an "unknown field `key`" error names: serde reports
+/// the span of the whole table, the user wants the line of the key.
+fn unknown_key_line(text: &str, message: &str) -> Option<usize> {
+    let key = message.strip_prefix("unknown field `")?.split('`').next()?;
+    text.lines().position(|l| {
+        let l = l.trim_start();
+        l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
+    })
+    .map(|i| i + 1)
+}
+
+/// An absolute http(s) URL without a trailing slash; empty means none.
+fn check_base_url(url: &str) -> Result<Option<String>> {
+    let url = url.trim().trim_end_matches('/');
+    if url.is_empty() {
+        return Ok(None);
+    }
+    anyhow::ensure!(
+        url.starts_with("http://") || url.starts_with("https://"),
+        "base_url `{url}` must be an absolute http(s) URL such as https://example.org/archive"
+    );
+    Ok(Some(url.to_string()))
 }
 
 #[cfg(test)]
@@ -130,7 +154,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = Site::parse(Path::new("."), "title = { zh = \"a\", en = \"b\" }\nbase_ulr = \"x\"\n").unwrap_err();
+        let err = Site::parse(Path::new("."), "languages = [\"zh\"]\nbase_ulr = \"x\"\n[title]\nzh = \"a\"\nen = \"b\"\n").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("base_ulr"), "{msg}");
         assert!(msg.contains("line 2"), "{msg}");

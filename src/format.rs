@@ -71,20 +71,23 @@ fn grouped(value: f64, max_decimals: usize) -> String {
     }
 }
 
-/// A plain number in a language: zh uses 万 and 亿 for large values
-/// (42991 → 4.2991万, 14800000000 → 148亿), en groups thousands and uses
+/// A plain number in a language: zh uses 万 and 亿 for large round values
+/// (43000 → 4.3万, 14800000000 → 148亿, 42991 stays), en groups thousands and uses
 /// million/billion from ten million up (14800000000 → 14.8 billion).
 pub fn number(value: f64, lang: Lang) -> String {
     let abs = value.abs();
     match lang {
         Lang::Zh => {
-            if abs >= 1e8 {
-                format!("{}亿", decimal(value / 1e8, 4))
-            } else if abs >= 1e4 {
-                format!("{}万", decimal(value / 1e4, 4))
-            } else {
-                decimal(value, 4)
+            // The largest of 亿 and 万 that needs at most two decimals, as
+            // Chinese reports write round numbers (4.3万, 148亿); exact
+            // counts stay in digits (42991).
+            for (scale, unit) in [(1e8, "亿"), (1e4, "万")] {
+                let scaled = value / scale;
+                if abs >= scale && ((scaled * 100.0).round() - scaled * 100.0).abs() < 1e-6 {
+                    return format!("{}{unit}", decimal(scaled, 2));
+                }
             }
+            decimal(value, 4)
         }
         Lang::En => {
             if abs >= 1e9 {
@@ -214,6 +217,9 @@ mod tests {
         assert_eq!(quantity(4000.0, "yuan", Some("以上"), Lang::Zh), "4000元以上");
         assert_eq!(quantity(4000.0, "yuan", Some("以上"), Lang::En), "over 4,000 yuan");
         assert_eq!(quantity(10_309_500.0, "yuan", None, Lang::Zh), "1030.95万元");
+        assert_eq!(quantity(42991.0, "people", None, Lang::Zh), "42991人");
+        assert_eq!(quantity(195_281_000.0, "yuan", None, Lang::Zh), "19528.1万元");
+        assert_eq!(quantity(5_473_000_000.0, "yuan", None, Lang::Zh), "54.73亿元");
         assert_eq!(quantity(702_800.0, "yuan", None, Lang::En), "702,800 yuan");
     }
 

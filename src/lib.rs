@@ -18,4 +18,6 @@ pub mod data;
 pub mod extract;
 pub mod format;
 pub mod ingest;
+pub mod model;
+pub mod render;
 pub mod summary;

@@ -35,4 +35,6 @@ pub struct Figure {
     pub end: usize,
 }
 
-pub use indicator::extract_figures;
+pub use eval::{EvalReport, evaluate};
+pub use indicator::{Decision, explain, extract_figures};
+pub use quantity::{Quantity, parse_number, parse_quantity};

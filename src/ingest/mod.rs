@@ -57,6 +57,30 @@ pub fn seed_files(seeds_dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Why content/ must be ingested before a build, if it must: it is missing,
+/// or a seed is new or changed since ingest last wrote its content files.
+pub fn needs_ingest(site: &Site) -> Result<Option<String>> {
+    if !site.content_dir.join(content::MANIFEST_FILE).exists() {
+        return Ok(Some("is missing".into()));
+    }
+    let manifest = Manifest::load(&site.content_dir)?;
+    let recorded: std::collections::HashMap<&str, &str> =
+        manifest.files.iter().filter(|(k, _)| !k.ends_with(".en.md")).map(|(k, e)| (e.seed.as_str(), k.as_str())).collect();
+    for seed in seed_files(&site.seeds_dir)? {
+        let name = seed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(rel) = recorded.get(name.as_str()) else {
+            return Ok(Some(format!("has nothing from the new seed {name}")));
+        };
+        let bytes = std::fs::read(&seed).with_context(|| format!("cannot read {}", seed.display()))?;
+        let sha = content::sha256_hex(&bytes);
+        let current = ContentFile::read(&site.content_dir.join(rel)).ok().and_then(|f| f.front.seed).map(|s| s.sha256);
+        if current.as_deref() != Some(sha.as_str()) {
+            return Ok(Some(format!("is older than seed {name}")));
+        }
+    }
+    Ok(None)
+}
+
 /// One seed, cleaned and measured, before it gets a slug.
 struct Draft {
     seed_name: String,
@@ -82,6 +106,8 @@ pub struct IngestReport {
     pub removed: Vec<PathBuf>,
     /// Files left alone, with the reason.
     pub kept: Vec<(PathBuf, String)>,
+    /// English files left alone because they hold a human translation.
+    pub translations: Vec<PathBuf>,
     /// Seeds that could not be ingested, with the error.
     pub failed: Vec<(PathBuf, String)>,
     /// Warnings about an ingested seed (no date, no region ...).
@@ -152,7 +178,11 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
                     }
                     next.files.insert(rel.clone(), ManifestEntry { sha256: sha, seed: seed.clone() });
                 } else {
-                    report.kept.push((path, kept_reason(&existing)));
+                    if human_translation(&existing).is_some() {
+                        report.translations.push(path);
+                    } else {
+                        report.kept.push((path, "edited by hand since ingest wrote it (--force overwrites it)".into()));
+                    }
                     // Keep the old record: the file stays a hand edit.
                     if let Some(old) = manifest.files.remove(rel) {
                         next.files.insert(rel.clone(), old);
@@ -190,14 +220,6 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
         content::write_atomic(&site.content_dir.join(content::MANIFEST_FILE), next.to_text().as_bytes())?;
     }
     Ok(report)
-}
-
-fn kept_reason(existing: &[u8]) -> String {
-    if human_translation(existing).is_some() {
-        "holds a human translation (--force regenerates its front matter and keeps the translation)".into()
-    } else {
-        "edited by hand since ingest wrote it (--force overwrites it)".into()
-    }
 }
 
 /// The content file in `bytes` if it is an English file with a human translation.
@@ -240,12 +262,14 @@ fn draft(path: &Path, taxonomy: &Taxonomy, regions: &Regions) -> Result<Draft> {
 /// `neixiang-2020-11-17`: the region's slug and the date, or the seed's
 /// name when either is missing; `-2`, `-3` ... on collisions.
 fn unique_slug(d: &Draft, regions: &Regions, taken: &mut HashSet<String>) -> String {
-    let region = d.region.as_deref().and_then(|c| regions.get(c)).map(|r| sanitize_slug(&r.name_en)); // TODO(regions): use Regions::slug
+    let region = d.region.as_deref().and_then(|c| regions.get(c)).map(|r| regions.slug(r));
     let stem = Path::new(&d.seed_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let stem = sanitize_slug(&stem);
+    // A scraper's `000_fae75b793b086aa3` names the seed by its last part.
+    let short: String = stem.rsplit('-').next().unwrap_or(&stem).chars().take(8).collect();
     let base = match (region, &d.article.date) {
         (Some(r), Some(date)) => format!("{r}-{date}"),
-        (Some(r), None) => format!("{r}-{stem}"),
+        (Some(r), None) => format!("{r}-{short}"),
         (None, _) => stem,
     };
     let mut slug = base.clone();

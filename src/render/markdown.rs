@@ -1,0 +1,266 @@
+//! Article bodies to HTML: Markdown through pulldown-cmark, with every
+//! figure's span marked and anchored, glossary terms linked on their first
+//! appearance, and anything that could run or load something neutralised.
+
+use std::fmt::Write;
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
+
+/// A span of the body to mark as a figure.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// Byte range in the body.
+    pub range: Range<usize>,
+    /// Element id, the anchor links point at.
+    pub id: String,
+    /// Tooltip: indicator and value.
+    pub title: String,
+}
+
+/// Glossary terms to link, with their URLs.
+pub struct TermLinker {
+    matcher: Option<AhoCorasick>,
+    /// For each pattern: (index of the term, URL, tooltip).
+    targets: Vec<(usize, String, String)>,
+}
+
+impl TermLinker {
+    /// `terms` are (spellings, URL, tooltip) for each term.
+    pub fn new(terms: &[(Vec<String>, String, String)]) -> TermLinker {
+        let mut patterns = Vec::new();
+        let mut targets = Vec::new();
+        for (i, (spellings, url, tip)) in terms.iter().enumerate() {
+            for s in spellings.iter().filter(|s| !s.is_empty()) {
+                patterns.push(s.clone());
+                targets.push((i, url.clone(), tip.clone()));
+            }
+        }
+        let matcher = if patterns.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .ok()
+        };
+        TermLinker { matcher, targets }
+    }
+
+    pub fn empty() -> TermLinker {
+        TermLinker { matcher: None, targets: Vec::new() }
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Byte offset of each character offset (plus one past the end).
+pub fn char_to_byte(s: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = s.char_indices().map(|(b, _)| b).collect();
+    v.push(s.len());
+    v
+}
+
+/// Whether a link target is safe to keep: relative, fragment, http(s), mailto.
+fn safe_url(url: &str) -> bool {
+    let lower: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    match lower.split_once(':') {
+        Some((scheme, _)) if !scheme.contains('/') && !scheme.contains('?') && !scheme.contains('#') => {
+            matches!(scheme, "http" | "https" | "mailto")
+        }
+        _ => true,
+    }
+}
+
+/// Renders a body to HTML. `marks` must not overlap; `linker` links the
+/// first appearance of each glossary term outside headings and links.
+pub fn render(body: &str, marks: &[Mark], linker: &TermLinker) -> String {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    let parser = Parser::new_ext(body, options);
+    let mut linked = vec![false; linker.targets.iter().map(|t| t.0 + 1).max().unwrap_or(0)];
+    let mut in_heading = false;
+    let mut in_link = 0usize;
+    let mut events: Vec<Event> = Vec::new();
+    for (event, range) in parser.into_offset_iter() {
+        match event {
+            Event::Text(text) => {
+                let html = text_html(body, &text, range, marks, linker, &mut linked, !in_heading && in_link == 0);
+                events.push(Event::Html(CowStr::from(html)));
+            }
+            // Raw HTML in content is shown as text, never passed through.
+            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
+            Event::Start(Tag::Heading { level, .. }) => {
+                in_heading = true;
+                events.push(Event::Start(Tag::Heading { level, id: None, classes: vec![], attrs: vec![] }));
+            }
+            Event::End(TagEnd::Heading(l)) => {
+                in_heading = false;
+                events.push(Event::End(TagEnd::Heading(l)));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                in_link += 1;
+                let dest_url = if safe_url(&dest_url) { dest_url } else { CowStr::from("#") };
+                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+            }
+            Event::End(TagEnd::Link) => {
+                in_link = in_link.saturating_sub(1);
+                events.push(Event::End(TagEnd::Link));
+            }
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                // Images would load something; content has none, so show the alt text.
+                let _ = (link_type, dest_url, title, id);
+                in_link += 1;
+                events.push(Event::Start(Tag::Emphasis));
+            }
+            Event::End(TagEnd::Image) => {
+                in_link = in_link.saturating_sub(1);
+                events.push(Event::End(TagEnd::Emphasis));
+            }
+            other => events.push(other),
+        }
+    }
+    let mut out = String::with_capacity(body.len() * 2);
+    pulldown_cmark::html::push_html(&mut out, events.into_iter());
+    out
+}
+
+/// The HTML of one text event: marks for the figures inside it, glossary
+/// links in what is left.
+fn text_html(
+    body: &str,
+    text: &str,
+    range: Range<usize>,
+    marks: &[Mark],
+    linker: &TermLinker,
+    linked: &mut [bool],
+    link_terms: bool,
+) -> String {
+    // Where each mark falls inside `text`.
+    let mut spans: Vec<(Range<usize>, &Mark)> = Vec::new();
+    let verbatim = body.get(range.clone()) == Some(text);
+    for m in marks {
+        if m.range.start >= range.start && m.range.end <= range.end {
+            if verbatim {
+                spans.push((m.range.start - range.start..m.range.end - range.start, m));
+            } else if let Some(needle) = body.get(m.range.clone()) {
+                // Escapes shifted the text: find the figure's own text.
+                if let Some(pos) = text.find(needle) {
+                    spans.push((pos..pos + needle.len(), m));
+                }
+            }
+        }
+    }
+    spans.sort_by_key(|(r, _)| r.start);
+    let mut out = String::new();
+    let mut at = 0;
+    for (r, m) in spans {
+        if r.start < at {
+            continue;
+        }
+        out.push_str(&link_terms_in(&text[at..r.start], linker, linked, link_terms));
+        let _ = write!(
+            out,
+            "<mark class=\"fig\" id=\"{}\" title=\"{}\">{}</mark>",
+            escape(&m.id),
+            escape(&m.title),
+            escape(&text[r.clone()])
+        );
+        at = r.end;
+    }
+    out.push_str(&link_terms_in(&text[at..], linker, linked, link_terms));
+    out
+}
+
+fn link_terms_in(text: &str, linker: &TermLinker, linked: &mut [bool], enabled: bool) -> String {
+    let Some(matcher) = linker.matcher.as_ref().filter(|_| enabled) else {
+        return escape(text);
+    };
+    let mut out = String::new();
+    let mut at = 0;
+    for m in matcher.find_iter(text) {
+        let (term, url, tip) = &linker.targets[m.pattern().as_usize()];
+        if linked[*term] || !on_word_boundary(text, m.start(), m.end()) {
+            continue;
+        }
+        linked[*term] = true;
+        out.push_str(&escape(&text[at..m.start()]));
+        let _ = write!(
+            out,
+            "<a class=\"term\" href=\"{}\" title=\"{}\">{}</a>",
+            escape(url),
+            escape(tip),
+            escape(&text[m.start()..m.end()])
+        );
+        at = m.end();
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
+/// For Latin-script terms, a match must not sit inside a longer word.
+fn on_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = text[start..end].chars().next();
+    if !first.is_some_and(|c| c.is_ascii_alphabetic()) {
+        return true;
+    }
+    !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_figures_and_escapes() {
+        let body = "## 标题\n\n内乡县97个贫困村15316户42991人全部脱贫,\\<script\\>x\\</script\\>\n";
+        let start = body.find("42991人").unwrap();
+        let marks = vec![Mark { range: start..start + "42991人".len(), id: "fig-0".into(), title: "people".into() }];
+        let html = render(body, &marks, &TermLinker::empty());
+        assert!(html.contains("<mark class=\"fig\" id=\"fig-0\" title=\"people\">42991人</mark>全部脱贫"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("<h2>标题</h2>"));
+    }
+
+    #[test]
+    fn raw_html_and_bad_links_are_neutralised() {
+        let html = render("<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) ![p](http://x/y.png)\n", &[], &TermLinker::empty());
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(html.contains("&lt;img"), "{html}");
+    }
+
+    #[test]
+    fn links_first_term_once() {
+        let linker = TermLinker::new(&[(
+            vec!["两不愁三保障".into()],
+            "../glossary/index.html#two".into(),
+            "Two Assurances".into(),
+        )]);
+        let html = render("围绕“两不愁三保障”,落实两不愁三保障。\n", &[], &linker);
+        assert_eq!(html.matches("<a class=\"term\"").count(), 1, "{html}");
+        let linker = TermLinker::new(&[(vec!["relocation".into()], "#r".into(), "r".into())]);
+        let html = render("No relocations; a relocation.\n", &[], &linker);
+        assert!(html.contains("a <a class=\"term\" href=\"#r\" title=\"r\">relocation</a>."), "{html}");
+    }
+}
