@@ -104,7 +104,8 @@ fn base_label(label: &str) -> &str {
     label.split(" at ").next().unwrap_or(label)
 }
 
-fn capitalize(s: &str) -> String {
+/// The text with its first letter upper-cased.
+pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),

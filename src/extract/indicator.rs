@@ -1149,12 +1149,16 @@ impl Doc {
         {
             my_groups.push(g);
         }
-        let belongs = |o: &Occ| -> bool {
-            match self.owner(comp, o, groups, qs, clause) {
-                Some(owner) => chains.get(&owner).copied() == my_chain && my_chain.is_some(),
+        // Which words of the clause belong to this quantity's chain.
+        let mine: Vec<(usize, usize)> = in_clause
+            .iter()
+            .filter(|o| match self.owner(comp, o, groups, qs, clause) {
+                Some(owner) => my_chain.is_some() && chains.get(&owner).copied() == my_chain,
                 None => false,
-            }
-        };
+            })
+            .map(|o| (o.start, o.term))
+            .collect();
+        let belongs = |o: &Occ| -> bool { mine.contains(&(o.start, o.term)) };
         let mut best: Option<(i32, usize, usize, String)> = None; // (priority, specificity, indicator, why)
         for (i, ind) in comp.tax.indicators.iter().enumerate() {
             if !comp.units[i].contains(&q.unit) {

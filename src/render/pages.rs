@@ -177,15 +177,17 @@ fn article_view(model: &Model, lang: Lang, a: &Article) -> ArticleView {
     }
 }
 
+/// An indicator's label in a language, capitalised as a heading.
+fn indicator_label(model: &Model, lang: Lang, key: &str) -> String {
+    match (model.taxonomy.get(key), lang) {
+        (Some(i), Lang::Zh) => i.label_zh.clone(),
+        (Some(i), Lang::En) => crate::summary::capitalize(&i.label_en),
+        (None, _) => key.to_string(),
+    }
+}
+
 fn figure_view(model: &Model, lang: Lang, a: &Article, index: usize, f: &Figure, en_marked: &[bool]) -> FigureView {
-    let label = model
-        .taxonomy
-        .get(&f.key)
-        .map(|i| match lang {
-            Lang::Zh => i.label_zh.clone(),
-            Lang::En => i.label_en.clone(),
-        })
-        .unwrap_or_else(|| f.key.clone());
+    let label = indicator_label(model, lang, &f.key);
     let anchor = format!("fig-{index}");
     // English pages link to the figure in the translation when it is marked
     // there, else to the Chinese sentence.
@@ -386,10 +388,7 @@ fn groups(model: &Model, lang: Lang, figures: Vec<(&Article, usize, &Figure)>, s
         if !figs.is_empty() {
             out.push(IndicatorGroup {
                 key: ind.key.clone(),
-                label: match lang {
-                    Lang::Zh => ind.label_zh.clone(),
-                    Lang::En => ind.label_en.clone(),
-                },
+                label: indicator_label(model, lang, &ind.key),
                 path: indicator_path(lang, &ind.key),
                 figures: figs,
             });
@@ -591,10 +590,7 @@ struct IndicatorRow {
 
 fn indicator_view(model: &Model, lang: Lang, key: &str, shared: &Shared) -> IndicatorView {
     let ind = model.taxonomy.get(key).expect("indicator in taxonomy");
-    let (label, label_other) = match lang {
-        Lang::Zh => (ind.label_zh.clone(), ind.label_en.clone()),
-        Lang::En => (ind.label_en.clone(), ind.label_zh.clone()),
-    };
+    let (label, label_other) = (indicator_label(model, lang, key), indicator_label(model, lang.other(), key));
     let mut rows = Vec::new();
     for code in &model.region_codes {
         let figs: Vec<FigureView> = model

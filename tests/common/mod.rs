@@ -37,6 +37,14 @@ pub fn seed_site() -> tempfile::TempDir {
     dir
 }
 
+/// A copy of the project's site as committed: seeds, data, theme and the
+/// curated content/ (with its human translations).
+pub fn project_site() -> tempfile::TempDir {
+    let dir = seed_site();
+    copy_tree(&project_dir().join("content"), &dir.path().join("content"));
+    dir
+}
+
 /// Runs the binary with `--root DIR` and the arguments.
 pub fn gazetteer(root: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_gazetteer"))
