@@ -9,11 +9,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use gazetteer::config::Site;
 use gazetteer::data::Taxonomy;
-use gazetteer::extract;
+use gazetteer::extract::{self, eval};
 use gazetteer::ingest::{self, IngestOptions};
 
 #[derive(Parser, Debug)]
-#[command(name = "gazetteer", version, about = "Turns scraped Chinese county poverty-alleviation reports into a bilingual static archive")]
+#[command(
+    name = "gazetteer",
+    version,
+    about = "Turns scraped Chinese county poverty-alleviation reports into a bilingual static archive"
+)]
 struct Cli {
     /// The site folder: it holds site.toml, seeds/, content/, data/ and themes/.
     #[arg(long, global = true, default_value = ".", value_name = "DIR")]
@@ -73,9 +77,16 @@ pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Ingest { force } => cmd_ingest(&cli.root, force),
-        Command::Extract { input, format, plain } => cmd_extract(&cli.root, &input, format, plain),
+        Command::Extract {
+            input,
+            format,
+            plain,
+        } => cmd_extract(&cli.root, &input, format, plain),
         Command::Eval { gold, seeds } => cmd_eval(&cli.root, &gold, seeds),
-        Command::Build { output_dir, base_url } => cmd_build(&cli.root, output_dir, base_url),
+        Command::Build {
+            output_dir,
+            base_url,
+        } => cmd_build(&cli.root, output_dir, base_url),
     }
 }
 
@@ -84,10 +95,18 @@ fn cmd_ingest(root: &Path, force: bool) -> Result<ExitCode> {
     ingest_and_report(&site, force)
 }
 
-fn cmd_build(root: &Path, output_dir: Option<PathBuf>, base_url: Option<String>) -> Result<ExitCode> {
+fn cmd_build(
+    root: &Path,
+    output_dir: Option<PathBuf>,
+    base_url: Option<String>,
+) -> Result<ExitCode> {
     let mut site = Site::load(root)?;
     if let Some(dir) = output_dir {
-        site.output_dir = if dir.is_absolute() { dir } else { std::env::current_dir()?.join(dir) };
+        site.output_dir = if dir.is_absolute() {
+            dir
+        } else {
+            std::env::current_dir()?.join(dir)
+        };
     }
     if let Some(url) = base_url {
         site.set_base_url(&url)?;
@@ -110,9 +129,16 @@ fn cmd_build(root: &Path, output_dir: Option<PathBuf>, base_url: Option<String>)
         report.output_dir.display(),
         started.elapsed().as_secs_f64()
     );
-    println!("open {} in a browser (it works from disk), or publish the folder to any static host", index.display());
+    println!(
+        "open {} in a browser (it works from disk), or publish the folder to any static host",
+        index.display()
+    );
     clean &= report.problems.is_empty();
-    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if clean {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn ingest_and_report(site: &Site, force: bool) -> Result<ExitCode> {
@@ -148,13 +174,19 @@ fn ingest_and_report(site: &Site, force: bool) -> Result<ExitCode> {
             report.translations.len()
         );
     }
-    Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 /// The taxonomy of the site if there is one, else of the folder the
 /// program was built from (so `extract` works outside a site).
 fn load_taxonomy(root: &Path) -> Result<Taxonomy> {
-    let site_data = Site::load(root).map(|s| s.data_dir).unwrap_or_else(|_| root.join("data"));
+    let site_data = Site::load(root)
+        .map(|s| s.data_dir)
+        .unwrap_or_else(|_| root.join("data"));
     let path = site_data.join("indicators.yaml");
     if path.exists() {
         return Taxonomy::load(&path);
@@ -167,7 +199,9 @@ fn cmd_extract(root: &Path, input: &str, format: Format, plain: bool) -> Result<
     let taxonomy = load_taxonomy(root)?;
     let bytes = if input == "-" {
         let mut buf = Vec::new();
-        std::io::stdin().read_to_end(&mut buf).context("cannot read standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
         buf
     } else {
         std::fs::read(input).with_context(|| format!("cannot read {input}"))?
@@ -191,7 +225,10 @@ fn cmd_extract(root: &Path, input: &str, format: Format, plain: bool) -> Result<
         }
         Format::Text => {
             for f in &figures {
-                let label = taxonomy.get(&f.key).map(|i| i.label_en.as_str()).unwrap_or("");
+                let label = taxonomy
+                    .get(&f.key)
+                    .map(|i| i.label_en.as_str())
+                    .unwrap_or("");
                 println!(
                     "{:<28} {:>16} {:<10} {:<10} {:<4} {}",
                     f.key,
@@ -221,8 +258,12 @@ fn article_body(name: &str, text: &str, plain: bool) -> Result<String> {
             return Ok(cleaned.body_markdown());
         }
     }
-    let paragraphs: Vec<String> =
-        text.lines().map(str::trim).filter(|l| !l.is_empty()).map(ingest::clean::escape_markdown).collect();
+    let paragraphs: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(ingest::clean::escape_markdown)
+        .collect();
     Ok(paragraphs.join("\n\n") + "\n")
 }
 
@@ -230,9 +271,11 @@ fn cmd_eval(root: &Path, gold: &Path, seeds: Option<PathBuf>) -> Result<ExitCode
     let taxonomy = load_taxonomy(root)?;
     let seeds = match seeds {
         Some(s) => s,
-        None => Site::load(root).map(|s| s.seeds_dir).unwrap_or_else(|_| root.join("seeds")),
+        None => Site::load(root)
+            .map(|s| s.seeds_dir)
+            .unwrap_or_else(|_| root.join("seeds")),
     };
-    // EVAL-WIRING: eval::evaluate(gold, &seeds, &taxonomy) lands with the extractor.
-    let _ = (gold, seeds, taxonomy);
-    anyhow::bail!("eval is not wired yet")
+    let report = eval::evaluate(gold, &seeds, &taxonomy)?;
+    print!("{report}");
+    Ok(ExitCode::SUCCESS)
 }

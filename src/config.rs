@@ -75,7 +75,11 @@ impl Site {
     pub fn load(root: &Path) -> Result<Site> {
         let path = root.join(SITE_FILE);
         let text = std::fs::read_to_string(&path).with_context(|| {
-            format!("cannot read {} (is {} a Gazetteer site folder?)", path.display(), root.display())
+            format!(
+                "cannot read {} (is {} a Gazetteer site folder?)",
+                path.display(),
+                root.display()
+            )
         })?;
         Self::parse(root, &text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
     }
@@ -83,19 +87,33 @@ impl Site {
     pub fn parse(root: &Path, text: &str) -> Result<Site> {
         let raw: RawSite = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
-            let line = unknown_key_line(text, &msg).or_else(|| e.span().map(|s| text[..s.start].lines().count().max(1)));
+            let line = unknown_key_line(text, &msg)
+                .or_else(|| e.span().map(|s| text[..s.start].lines().count().max(1)));
             match line {
                 Some(l) => anyhow::anyhow!("line {l}: {msg}"),
                 None => anyhow::anyhow!("{msg}"),
             }
         })?;
         for lang in &raw.languages {
-            anyhow::ensure!(lang == "zh" || lang == "en", "languages: `{lang}` is not supported (zh, en)");
+            anyhow::ensure!(
+                lang == "zh" || lang == "en",
+                "languages: `{lang}` is not supported (zh, en)"
+            );
         }
-        anyhow::ensure!(raw.languages.iter().any(|l| l == "zh"), "languages: zh is the source language and is required");
-        let base_url = raw.base_url.as_deref().map(check_base_url).transpose()?.flatten();
+        anyhow::ensure!(
+            raw.languages.iter().any(|l| l == "zh"),
+            "languages: zh is the source language and is required"
+        );
+        let base_url = raw
+            .base_url
+            .as_deref()
+            .map(check_base_url)
+            .transpose()?
+            .flatten();
         let root = root.to_path_buf();
-        let at = |p: Option<PathBuf>, default: &str| root.join(p.unwrap_or_else(|| PathBuf::from(default)));
+        let at = |p: Option<PathBuf>, default: &str| {
+            root.join(p.unwrap_or_else(|| PathBuf::from(default)))
+        };
         let f = raw.folders;
         Ok(Site {
             title: raw.title,
@@ -128,11 +146,13 @@ impl Site {
 /// the span of the whole table, the user wants the line of the key.
 fn unknown_key_line(text: &str, message: &str) -> Option<usize> {
     let key = message.strip_prefix("unknown field `")?.split('`').next()?;
-    text.lines().position(|l| {
-        let l = l.trim_start();
-        l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
 }
 
 /// An absolute http(s) URL without a trailing slash; empty means none.
@@ -154,7 +174,11 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named() {
-        let err = Site::parse(Path::new("."), "languages = [\"zh\"]\nbase_ulr = \"x\"\n[title]\nzh = \"a\"\nen = \"b\"\n").unwrap_err();
+        let err = Site::parse(
+            Path::new("."),
+            "languages = [\"zh\"]\nbase_ulr = \"x\"\n[title]\nzh = \"a\"\nen = \"b\"\n",
+        )
+        .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("base_ulr"), "{msg}");
         assert!(msg.contains("line 2"), "{msg}");
@@ -162,8 +186,11 @@ mod tests {
 
     #[test]
     fn defaults_and_folders() {
-        let s = Site::parse(Path::new("/site"), "base_url = \"https://example.org/archive/\"\n[title]\nzh = \"甲\"\nen = \"A\"\n")
-            .unwrap();
+        let s = Site::parse(
+            Path::new("/site"),
+            "base_url = \"https://example.org/archive/\"\n[title]\nzh = \"甲\"\nen = \"A\"\n",
+        )
+        .unwrap();
         assert_eq!(s.base_url.as_deref(), Some("https://example.org/archive"));
         assert_eq!(s.content_dir, Path::new("/site/content"));
         assert_eq!(s.languages, ["zh", "en"]);

@@ -90,25 +90,42 @@ pub struct ContentError {
 impl ContentFile {
     /// Parses the text of a content file. `path` is only used in errors.
     pub fn parse(path: &Path, text: &str) -> Result<ContentFile, ContentError> {
-        let err = |line: Option<usize>, message: String| ContentError { path: path.to_path_buf(), line, message };
+        let err = |line: Option<usize>, message: String| ContentError {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let rest = text
             .strip_prefix("---\n")
             .or_else(|| text.strip_prefix("---\r\n"))
-            .ok_or_else(|| err(Some(1), "the file must start with a `---` line opening the front matter".into()))?;
-        let (yaml, body) = split_front(rest)
-            .ok_or_else(|| err(None, "the front matter is not closed: add a `---` line after it".into()))?;
+            .ok_or_else(|| {
+                err(
+                    Some(1),
+                    "the file must start with a `---` line opening the front matter".into(),
+                )
+            })?;
+        let (yaml, body) = split_front(rest).ok_or_else(|| {
+            err(
+                None,
+                "the front matter is not closed: add a `---` line after it".into(),
+            )
+        })?;
         let front: FrontMatter = serde_yaml::from_str(yaml).map_err(|e| {
             // +1 for the opening `---` line.
             let line = e.location().map(|l| l.line() + 1);
             err(line, format!("front matter: {e}"))
         })?;
-        Ok(ContentFile { front, body: body.trim_start_matches(['\n', '\r']).to_string() })
+        Ok(ContentFile {
+            front,
+            body: body.trim_start_matches(['\n', '\r']).to_string(),
+        })
     }
 
     /// Reads and parses a content file.
     pub fn read(path: &Path) -> Result<ContentFile> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         Ok(Self::parse(path, &text)?)
     }
 
@@ -166,7 +183,8 @@ impl Manifest {
     pub fn load(content_dir: &Path) -> Result<Manifest> {
         let path = content_dir.join(MANIFEST_FILE);
         match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str(&text).with_context(|| format!("{} is not a valid manifest", path.display())),
+            Ok(text) => serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a valid manifest", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
@@ -187,7 +205,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
 }
 
 #[cfg(test)]
@@ -203,8 +222,14 @@ mod tests {
                 source: Some("内乡宣传编辑室".into()),
                 publisher: None,
                 author: None,
-                region: Some(RegionRef { code: "411325".into(), name: "内乡县".into() }),
-                seed: Some(SeedRef { file: "000.txt".into(), sha256: "ab".into() }),
+                region: Some(RegionRef {
+                    code: "411325".into(),
+                    name: "内乡县".into(),
+                }),
+                seed: Some(SeedRef {
+                    file: "000.txt".into(),
+                    sha256: "ab".into(),
+                }),
                 translation: None,
                 summary: None,
                 figures: vec![Figure {
@@ -242,7 +267,8 @@ mod tests {
 
     #[test]
     fn unknown_front_matter_key_is_an_error() {
-        let e = ContentFile::parse(Path::new("a.md"), "---\ntitle: x\ntitel: y\n---\n").unwrap_err();
+        let e =
+            ContentFile::parse(Path::new("a.md"), "---\ntitle: x\ntitel: y\n---\n").unwrap_err();
         assert!(e.to_string().contains("titel"), "{e}");
         assert_eq!(e.line, Some(3));
     }

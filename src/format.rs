@@ -49,15 +49,25 @@ impl Lang {
 /// zeros removed.
 fn decimal(value: f64, max_decimals: usize) -> String {
     let s = format!("{value:.max_decimals$}");
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
     if s == "-0" { "0".into() } else { s }
 }
 
 /// Groups the integer part in thousands: 42991 → 42,991; 3675.95 → 3,675.95.
 fn grouped(value: f64, max_decimals: usize) -> String {
     let s = decimal(value, max_decimals);
-    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s.as_str()));
-    let (int, frac) = s.split_once('.').map(|(i, f)| (i, Some(f))).unwrap_or((s, None));
+    let (sign, s) = s
+        .strip_prefix('-')
+        .map(|r| ("-", r))
+        .unwrap_or(("", s.as_str()));
+    let (int, frac) = s
+        .split_once('.')
+        .map(|(i, f)| (i, Some(f)))
+        .unwrap_or((s, None));
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -170,7 +180,9 @@ pub fn qualifier_en(q: &str) -> Option<&'static str> {
     .filter(|s: &&str| !s.is_empty())
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A date from front matter (`2020-11-17` or RFC 3339) in a language:
 /// zh 2020年11月17日, en 17 Nov 2020. None when it is not a date.
@@ -206,26 +218,53 @@ mod tests {
         assert_eq!(quantity(43000.0, "people", None, Lang::Zh), "4.3万人");
         assert_eq!(quantity(43000.0, "people", None, Lang::En), "43,000 people");
         assert_eq!(quantity(42991.0, "people", None, Lang::En), "42,991 people");
-        assert_eq!(quantity(14_800_000_000.0, "yuan", None, Lang::Zh), "148亿元");
-        assert_eq!(quantity(14_800_000_000.0, "yuan", None, Lang::En), "14.8 billion yuan");
+        assert_eq!(
+            quantity(14_800_000_000.0, "yuan", None, Lang::Zh),
+            "148亿元"
+        );
+        assert_eq!(
+            quantity(14_800_000_000.0, "yuan", None, Lang::En),
+            "14.8 billion yuan"
+        );
         assert_eq!(quantity(3675.95, "yuan", None, Lang::En), "3,675.95 yuan");
         assert_eq!(quantity(6.9, "percent", None, Lang::En), "6.9%");
         assert_eq!(quantity(0.31, "percent", None, Lang::Zh), "0.31%");
         assert_eq!(quantity(120.0, "count", Some("余"), Lang::Zh), "120余个");
         assert_eq!(quantity(1e9, "yuan", Some("多"), Lang::Zh), "10多亿元");
-        assert_eq!(quantity(2e8, "yuan", Some("近"), Lang::En), "nearly 200 million yuan");
-        assert_eq!(quantity(4000.0, "yuan", Some("以上"), Lang::Zh), "4000元以上");
-        assert_eq!(quantity(4000.0, "yuan", Some("以上"), Lang::En), "over 4,000 yuan");
-        assert_eq!(quantity(10_309_500.0, "yuan", None, Lang::Zh), "1030.95万元");
+        assert_eq!(
+            quantity(2e8, "yuan", Some("近"), Lang::En),
+            "nearly 200 million yuan"
+        );
+        assert_eq!(
+            quantity(4000.0, "yuan", Some("以上"), Lang::Zh),
+            "4000元以上"
+        );
+        assert_eq!(
+            quantity(4000.0, "yuan", Some("以上"), Lang::En),
+            "over 4,000 yuan"
+        );
+        assert_eq!(
+            quantity(10_309_500.0, "yuan", None, Lang::Zh),
+            "1030.95万元"
+        );
         assert_eq!(quantity(42991.0, "people", None, Lang::Zh), "42991人");
-        assert_eq!(quantity(195_281_000.0, "yuan", None, Lang::Zh), "19528.1万元");
-        assert_eq!(quantity(5_473_000_000.0, "yuan", None, Lang::Zh), "54.73亿元");
+        assert_eq!(
+            quantity(195_281_000.0, "yuan", None, Lang::Zh),
+            "19528.1万元"
+        );
+        assert_eq!(
+            quantity(5_473_000_000.0, "yuan", None, Lang::Zh),
+            "54.73亿元"
+        );
         assert_eq!(quantity(702_800.0, "yuan", None, Lang::En), "702,800 yuan");
     }
 
     #[test]
     fn dates_per_language() {
-        assert_eq!(date("2020-11-17T12:43:20+08:00", Lang::Zh).unwrap(), "2020年11月17日");
+        assert_eq!(
+            date("2020-11-17T12:43:20+08:00", Lang::Zh).unwrap(),
+            "2020年11月17日"
+        );
         assert_eq!(date("2020-11-17", Lang::En).unwrap(), "17 Nov 2020");
         assert_eq!(date("soon", Lang::En), None);
         assert_eq!(period("2016-2020", Lang::En), "2016–2020");

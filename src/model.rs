@@ -39,7 +39,9 @@ impl Article {
 
     /// Whether the English page shows a human translation.
     pub fn has_translation(&self) -> bool {
-        self.en.as_ref().is_some_and(|e| e.front.translation == Some(Translation::Human) && !e.body.trim().is_empty())
+        self.en.as_ref().is_some_and(|e| {
+            e.front.translation == Some(Translation::Human) && !e.body.trim().is_empty()
+        })
     }
 
     pub fn title(&self, lang: Lang) -> &str {
@@ -60,7 +62,11 @@ pub struct Problem {
 
 impl Problem {
     fn new(path: &Path, message: String) -> Problem {
-        Problem { path: path.to_path_buf(), line: None, message }
+        Problem {
+            path: path.to_path_buf(),
+            line: None,
+            message,
+        }
     }
 }
 
@@ -75,8 +81,13 @@ impl std::fmt::Display for Problem {
 
 /// Reads a content file; any failure becomes a problem naming the file and line.
 fn read_content(path: &Path) -> Result<ContentFile, Problem> {
-    let text = std::fs::read_to_string(path).map_err(|e| Problem::new(path, format!("cannot read the file: {e}")))?;
-    ContentFile::parse(path, &text).map_err(|e| Problem { path: e.path, line: e.line, message: e.message })
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Problem::new(path, format!("cannot read the file: {e}")))?;
+    ContentFile::parse(path, &text).map_err(|e| Problem {
+        path: e.path,
+        line: e.line,
+        message: e.message,
+    })
 }
 
 /// The whole archive.
@@ -118,9 +129,19 @@ impl Model {
                     ));
                 }
             }
-            let known: Vec<&Figure> = a.zh.front.figures.iter().filter(|f| taxonomy.get(&f.key).is_some()).collect();
+            let known: Vec<&Figure> =
+                a.zh.front
+                    .figures
+                    .iter()
+                    .filter(|f| taxonomy.get(&f.key).is_some())
+                    .collect();
             if known.len() != a.zh.front.figures.len() {
-                for f in a.zh.front.figures.iter().filter(|f| taxonomy.get(&f.key).is_none()) {
+                for f in
+                    a.zh.front
+                        .figures
+                        .iter()
+                        .filter(|f| taxonomy.get(&f.key).is_none())
+                {
                     problems.push(Problem::new(
                         &a.zh_path,
                         format!(
@@ -129,15 +150,21 @@ impl Model {
                         ),
                     ));
                 }
-                a.zh.front.figures.retain(|f| taxonomy.get(&f.key).is_some());
+                a.zh.front
+                    .figures
+                    .retain(|f| taxonomy.get(&f.key).is_some());
             }
         }
         articles.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.slug.cmp(&b.slug)));
 
-        let region_codes: BTreeSet<String> = articles.iter().filter_map(|a| a.region.clone()).collect();
+        let region_codes: BTreeSet<String> =
+            articles.iter().filter_map(|a| a.region.clone()).collect();
         let mut provinces: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for code in &region_codes {
-            let province = regions.province_of(code).map(|p| p.code.clone()).unwrap_or_else(|| code.clone());
+            let province = regions
+                .province_of(code)
+                .map(|p| p.code.clone())
+                .unwrap_or_else(|| code.clone());
             if &province != code {
                 provinces.entry(province).or_default().push(code.clone());
             } else {
@@ -158,12 +185,16 @@ impl Model {
 
     /// Articles about a region, newest first.
     pub fn articles_of<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Article> + 'a {
-        self.articles.iter().filter(move |a| a.region.as_deref() == Some(code))
+        self.articles
+            .iter()
+            .filter(move |a| a.region.as_deref() == Some(code))
     }
 
     /// Every figure of the archive with its article, in article order.
     pub fn figures(&self) -> impl Iterator<Item = (&Article, usize, &Figure)> {
-        self.articles.iter().flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (a, i, f)))
+        self.articles
+            .iter()
+            .flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (a, i, f)))
     }
 }
 
@@ -190,7 +221,10 @@ fn load_articles(content_dir: &Path) -> Result<(Vec<Article>, Vec<Problem>)> {
         if let Some(prev) = map.insert(slug.clone(), entry.path().to_path_buf()) {
             problems.push(Problem::new(
                 entry.path(),
-                format!("the slug `{slug}` is also used by {}; rename one of them", prev.display()),
+                format!(
+                    "the slug `{slug}` is also used by {}; rename one of them",
+                    prev.display()
+                ),
             ));
         }
     }
@@ -208,17 +242,27 @@ fn load_articles(content_dir: &Path) -> Result<(Vec<Article>, Vec<Problem>)> {
             Some(path) => match read_content(&path) {
                 Ok(f) => Some(f),
                 Err(mut p) => {
-                    p.message.push_str("; the English page shows the generated summary instead");
+                    p.message
+                        .push_str("; the English page shows the generated summary instead");
                     problems.push(p);
                     None
                 }
             },
             None => None,
         };
-        articles.push(Article { slug, zh: zh_file, en: en_file, region: None, zh_path });
+        articles.push(Article {
+            slug,
+            zh: zh_file,
+            en: en_file,
+            region: None,
+            zh_path,
+        });
     }
     for (slug, path) in en {
-        problems.push(Problem::new(&path, format!("an English file without its Chinese original `{slug}.md`; it is left out")));
+        problems.push(Problem::new(
+            &path,
+            format!("an English file without its Chinese original `{slug}.md`; it is left out"),
+        ));
     }
     Ok((articles, problems))
 }

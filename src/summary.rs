@@ -46,7 +46,10 @@ pub fn summarize(input: &SummaryInput, taxonomy: &Taxonomy) -> String {
         out.push_str(s);
     }
     if sentences.len() > shown {
-        out.push_str(&format!(" {} more are listed with the article.", sentences.len() - shown));
+        out.push_str(&format!(
+            " {} more are listed with the article.",
+            sentences.len() - shown
+        ));
     }
     out
 }
@@ -63,7 +66,10 @@ fn sentences(figures: &[Figure], taxonomy: &Taxonomy) -> Vec<String> {
                 if used[i] || f.key != ind.key {
                     continue;
                 }
-                if let Some(j) = figures.iter().position(|g| g.key == end_key && g.quote == f.quote) {
+                if let Some(j) = figures
+                    .iter()
+                    .position(|g| g.key == end_key && g.quote == f.quote)
+                {
                     used[i] = true;
                     used[j] = true;
                     let label = capitalize(base_label(&ind.label_en));
@@ -71,7 +77,9 @@ fn sentences(figures: &[Figure], taxonomy: &Taxonomy) -> Vec<String> {
                 }
             }
         }
-        let idx: Vec<usize> = (0..figures.len()).filter(|&i| !used[i] && figures[i].key == ind.key).collect();
+        let idx: Vec<usize> = (0..figures.len())
+            .filter(|&i| !used[i] && figures[i].key == ind.key)
+            .collect();
         if idx.is_empty() {
             continue;
         }
@@ -122,7 +130,11 @@ fn value_clause(f: &Figure) -> String {
 }
 
 fn change_clause(from: &Figure, to: &Figure) -> String {
-    let verb = if to.value < from.value { "fell" } else { "rose" };
+    let verb = if to.value < from.value {
+        "fell"
+    } else {
+        "rose"
+    };
     format!("{verb} from {} to {}", value_clause(from), value_clause(to))
 }
 
@@ -162,25 +174,59 @@ mod tests {
         let q = "综合贫困发生率由6.9%降至0.31%";
         let g = "GDP总量从2015年底的148亿元增至2019年底的245亿元";
         let figures = vec![
-            fig("people_lifted", 42991.0, "people", Some("2016-2020"), "42991人全部脱贫"),
+            fig(
+                "people_lifted",
+                42991.0,
+                "people",
+                Some("2016-2020"),
+                "42991人全部脱贫",
+            ),
             fig("poverty_rate_start", 6.9, "percent", None, q),
             fig("poverty_rate_end", 0.31, "percent", None, q),
             fig("gdp", 14.8e9, "yuan", Some("2015"), g),
             fig("gdp", 24.5e9, "yuan", Some("2019"), g),
         ];
         let s = summarize(
-            &SummaryInput { region_en: Some("Neixiang County"), date: Some("2020-11-17"), figures: &figures },
+            &SummaryInput {
+                region_en: Some("Neixiang County"),
+                date: Some("2020-11-17"),
+                figures: &figures,
+            },
             &taxonomy(),
         );
-        assert!(s.starts_with("This report on Neixiang County, published 17 Nov 2020, states 5 figures."), "{s}");
-        assert!(s.contains("People lifted out of poverty: 42,991 people (2016–2020)."), "{s}");
-        assert!(s.contains("Poverty incidence fell from 6.9% to 0.31%."), "{s}");
-        assert!(s.contains("GDP: rose from 14.8 billion yuan (2015) to 24.5 billion yuan (2019)."), "{s}");
+        assert!(
+            s.starts_with(
+                "This report on Neixiang County, published 17 Nov 2020, states 5 figures."
+            ),
+            "{s}"
+        );
+        assert!(
+            s.contains("People lifted out of poverty: 42,991 people (2016–2020)."),
+            "{s}"
+        );
+        assert!(
+            s.contains("Poverty incidence fell from 6.9% to 0.31%."),
+            "{s}"
+        );
+        assert!(
+            s.contains("GDP: rose from 14.8 billion yuan (2015) to 24.5 billion yuan (2019)."),
+            "{s}"
+        );
     }
 
     #[test]
     fn no_figures() {
-        let s = summarize(&SummaryInput { region_en: None, date: None, figures: &[] }, &taxonomy());
-        assert_eq!(s, "This report states no figures that Gazetteer recognises.");
+        let s = summarize(
+            &SummaryInput {
+                region_en: None,
+                date: None,
+                figures: &[],
+            },
+            &taxonomy(),
+        );
+        assert_eq!(
+            s,
+            "This report states no figures that Gazetteer recognises."
+        );
     }
 }

@@ -16,7 +16,12 @@ fn built() -> &'static Path {
     SITE.get_or_init(|| {
         let site = project_site();
         let out = gazetteer(site.path(), &["build"]);
-        assert!(out.status.success(), "build failed: {}\n{}", stdout(&out), stderr(&out));
+        assert!(
+            out.status.success(),
+            "build failed: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
         site
     })
     .path()
@@ -46,7 +51,11 @@ fn resolve(from: &Path, href: &str) -> (PathBuf, Option<String>) {
         Some((p, f)) => (p, Some(f.to_string())),
         None => (href, None),
     };
-    let target = if path.is_empty() { from.to_path_buf() } else { from.parent().unwrap().join(path) };
+    let target = if path.is_empty() {
+        from.to_path_buf()
+    } else {
+        from.parent().unwrap().join(path)
+    };
     (normalize(&target), fragment)
 }
 
@@ -66,7 +75,9 @@ fn normalize(p: &Path) -> PathBuf {
 
 fn ids_of(file: &Path) -> Vec<String> {
     let html = Html::parse_document(&std::fs::read_to_string(file).unwrap());
-    html.select(&sel("[id]")).filter_map(|e| e.value().attr("id").map(String::from)).collect()
+    html.select(&sel("[id]"))
+        .filter_map(|e| e.value().attr("id").map(String::from))
+        .collect()
 }
 
 /// The figure rows of a region page: indicator label → [(value text, href)].
@@ -89,7 +100,11 @@ fn figure_rows(doc: &Html) -> BTreeMap<String, Vec<(String, String)>> {
 fn anchored_text(from_rel: &str, href: &str) -> String {
     let from = public().join(from_rel);
     let (file, fragment) = resolve(&from, href);
-    assert!(file.is_file(), "{href} from {from_rel} does not resolve to a file ({})", file.display());
+    assert!(
+        file.is_file(),
+        "{href} from {from_rel} does not resolve to a file ({})",
+        file.display()
+    );
     let fragment = fragment.expect("figure links carry an anchor");
     let doc = Html::parse_document(&std::fs::read_to_string(&file).unwrap());
     let el = doc
@@ -108,13 +123,19 @@ fn neixiang_zh_page_shows_people_lifted_and_rates_linked_to_their_quotes() {
     let rows = figure_rows(&doc);
 
     let people = &rows["脱贫人口/减贫人数"];
-    let (value, href) = people.iter().find(|(v, _)| v.contains("42991")).expect("42991 people lifted");
+    let (value, href) = people
+        .iter()
+        .find(|(v, _)| v.contains("42991"))
+        .expect("42991 people lifted");
     assert_eq!(value, "42991人");
     assert_eq!(anchored_text(rel, href), "42991人");
     // The anchor sits inside the sentence the figure came from.
     let (file, _) = resolve(&public().join(rel), href);
     let article = std::fs::read_to_string(file).unwrap();
-    assert!(article.contains("15316户</mark>"), "the sentence is highlighted");
+    assert!(
+        article.contains("15316户</mark>"),
+        "the sentence is highlighted"
+    );
 
     let (start, start_href) = &rows["贫困发生率(起/基线)"][0];
     let (end, end_href) = &rows["贫困发生率(止)"][0];
@@ -132,14 +153,20 @@ fn neixiang_en_counterpart_shows_the_same_figures_in_english() {
     assert!(h1.contains("Neixiang County"), "{h1}");
     let rows = figure_rows(&doc);
     let people = &rows["People lifted out of poverty"];
-    let (value, href) = people.iter().find(|(v, _)| v.contains("42,991")).expect("42,991 people lifted");
+    let (value, href) = people
+        .iter()
+        .find(|(v, _)| v.contains("42,991"))
+        .expect("42,991 people lifted");
     assert_eq!(value, "42,991 people");
     assert!(anchored_text(rel, href).contains("42,991"));
     assert_eq!(rows["Poverty incidence at start/baseline"][0].0, "6.9%");
     assert_eq!(rows["Poverty incidence at end"][0].0, "0.31%");
     // The language switch leads to the zh page and back.
     let switch = doc.select(&sel("a.lang-switch")).next().unwrap();
-    assert_eq!(switch.value().attr("href"), Some("../../../zh/regions/neixiang/index.html"));
+    assert_eq!(
+        switch.value().attr("href"),
+        Some("../../../zh/regions/neixiang/index.html")
+    );
 }
 
 #[test]
@@ -153,11 +180,19 @@ fn every_href_and_src_resolves_to_a_file() {
         let from = root.join(&rel);
         let doc = Html::parse_document(std::str::from_utf8(&bytes).unwrap());
         for el in doc.select(&sel("[href], [src]")) {
-            let attr = el.value().attr("href").or_else(|| el.value().attr("src")).unwrap();
-            if attr.starts_with("http://") || attr.starts_with("https://") || attr.starts_with("mailto:") {
+            let attr = el
+                .value()
+                .attr("href")
+                .or_else(|| el.value().attr("src"))
+                .unwrap();
+            if attr.starts_with("http://")
+                || attr.starts_with("https://")
+                || attr.starts_with("mailto:")
+            {
                 // Only the canonical link and the 404 page's base may be absolute.
                 assert!(
-                    el.value().name() == "link" && el.value().attr("rel") == Some("canonical") || rel == "404.html",
+                    el.value().name() == "link" && el.value().attr("rel") == Some("canonical")
+                        || rel == "404.html",
                     "{rel}: absolute link {attr}"
                 );
                 continue;
@@ -165,16 +200,29 @@ fn every_href_and_src_resolves_to_a_file() {
             if rel == "404.html" {
                 continue; // resolved against <base>, checked below
             }
-            assert!(!attr.starts_with('/'), "{rel}: root-relative link {attr} breaks under a sub-path");
+            assert!(
+                !attr.starts_with('/'),
+                "{rel}: root-relative link {attr} breaks under a sub-path"
+            );
             let (file, fragment) = resolve(&from, attr);
-            assert!(file.is_file(), "{rel}: {attr} does not resolve ({})", file.display());
+            assert!(
+                file.is_file(),
+                "{rel}: {attr} does not resolve ({})",
+                file.display()
+            );
             if !attr.starts_with('#') && el.value().name() == "a" {
-                assert!(attr.contains("index.html") || attr.ends_with(".css") || attr.contains('.'), "{rel}: {attr} names no file");
+                assert!(
+                    attr.contains("index.html") || attr.ends_with(".css") || attr.contains('.'),
+                    "{rel}: {attr} names no file"
+                );
             }
-            if let Some(f) = fragment {
-                if file.extension().is_some_and(|e| e == "html") {
-                    assert!(ids_of(&file).contains(&f), "{rel}: {attr}: no element with id {f}");
-                }
+            if let Some(f) = fragment
+                && file.extension().is_some_and(|e| e == "html")
+            {
+                assert!(
+                    ids_of(&file).contains(&f),
+                    "{rel}: {attr}: no element with id {f}"
+                );
             }
             checked += 1;
         }
@@ -185,23 +233,42 @@ fn every_href_and_src_resolves_to_a_file() {
 #[test]
 fn landing_page_links_to_both_languages() {
     let doc = page("index.html");
-    let hrefs: Vec<&str> = doc.select(&sel("a")).filter_map(|a| a.value().attr("href")).collect();
+    let hrefs: Vec<&str> = doc
+        .select(&sel("a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
     assert!(hrefs.contains(&"zh/index.html"), "{hrefs:?}");
     assert!(hrefs.contains(&"en/index.html"), "{hrefs:?}");
     let text = text_of(doc.root_element());
-    assert!(text.contains("脱贫攻坚县域报告档案") && text.contains("County Poverty-Alleviation Report Archive"));
+    assert!(
+        text.contains("脱贫攻坚县域报告档案")
+            && text.contains("County Poverty-Alleviation Report Archive")
+    );
 }
 
 #[test]
 fn every_page_has_its_counterpart_and_hreflang() {
     let root = public();
     for rel in snapshot(&root).keys() {
-        let Some(rest) = rel.strip_prefix("zh/").or_else(|| rel.strip_prefix("en/")) else { continue };
+        let Some(rest) = rel.strip_prefix("zh/").or_else(|| rel.strip_prefix("en/")) else {
+            continue;
+        };
         let other = if rel.starts_with("zh/") { "en" } else { "zh" };
-        assert!(root.join(other).join(rest).is_file(), "{rel} has no {other} counterpart");
+        assert!(
+            root.join(other).join(rest).is_file(),
+            "{rel} has no {other} counterpart"
+        );
         let doc = page(rel);
         let lang = doc.root_element().value().attr("lang").unwrap();
-        assert_eq!(lang, if rel.starts_with("zh/") { "zh-CN" } else { "en" }, "{rel}");
+        assert_eq!(
+            lang,
+            if rel.starts_with("zh/") {
+                "zh-CN"
+            } else {
+                "en"
+            },
+            "{rel}"
+        );
         let alternates = doc.select(&sel("link[rel=alternate][hreflang]")).count();
         assert_eq!(alternates, 2, "{rel}: hreflang alternates");
     }
@@ -222,7 +289,10 @@ fn pages_for_regions_provinces_articles_indicators_and_glossary() {
     // Regions are grouped under their provinces.
     let henan = page("zh/regions/henan-province/index.html");
     let names: Vec<String> = henan.select(&sel("main a.title")).map(text_of).collect();
-    assert!(names.contains(&"内乡县".to_string()) && names.contains(&"方城县".to_string()), "{names:?}");
+    assert!(
+        names.contains(&"内乡县".to_string()) && names.contains(&"方城县".to_string()),
+        "{names:?}"
+    );
     // The index of indicators lists every indicator of the taxonomy.
     let taxonomy = gazetteer::data::Taxonomy::load(&built().join("data/indicators.yaml")).unwrap();
     let index = page("en/indicators/index.html");
@@ -231,8 +301,13 @@ fn pages_for_regions_provinces_articles_indicators_and_glossary() {
     // The glossary renders 两不愁三保障 and articles link to it.
     let glossary = page("zh/glossary/index.html");
     assert!(text_of(glossary.root_element()).contains("两不愁三保障"));
-    let article = std::fs::read_to_string(public().join("zh/articles/neixiang-2020-11-17/index.html")).unwrap();
-    assert!(article.contains("class=\"term\" href=\"../../../zh/glossary/index.html#"), "glossary links in articles");
+    let article =
+        std::fs::read_to_string(public().join("zh/articles/neixiang-2020-11-17/index.html"))
+            .unwrap();
+    assert!(
+        article.contains("class=\"term\" href=\"../../../zh/glossary/index.html#"),
+        "glossary links in articles"
+    );
     assert!(public().join("404.html").is_file());
 }
 
@@ -257,14 +332,21 @@ fn builds_are_byte_identical_across_runs_and_thread_counts() {
             .env("RAYON_NUM_THREADS", threads)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         snapshot(&site.path().join("public"))
     };
     let one = run("1");
     let four = run("4");
     let again = run("4");
     assert!(one.len() > 100);
-    assert_eq!(one.keys().collect::<Vec<_>>(), four.keys().collect::<Vec<_>>());
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        four.keys().collect::<Vec<_>>()
+    );
     for (k, v) in &one {
         assert!(four[k] == *v, "{k} differs between 1 and 4 threads");
         assert!(again[k] == *v, "{k} differs between two runs");
@@ -308,11 +390,18 @@ fn site_templates_override_the_theme() {
 fn unknown_site_key_is_named() {
     let site = seed_site();
     let toml = std::fs::read_to_string(site.path().join("site.toml")).unwrap();
-    std::fs::write(site.path().join("site.toml"), format!("titel = \"x\"\n{toml}")).unwrap();
+    std::fs::write(
+        site.path().join("site.toml"),
+        format!("titel = \"x\"\n{toml}"),
+    )
+    .unwrap();
     let out = gazetteer(site.path(), &["build"]);
     assert!(!out.status.success());
     let err = stderr(&out);
-    assert!(err.contains("site.toml") && err.contains("titel") && err.contains("line 1"), "{err}");
+    assert!(
+        err.contains("site.toml") && err.contains("titel") && err.contains("line 1"),
+        "{err}"
+    );
 }
 
 #[test]

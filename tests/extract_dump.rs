@@ -1,8 +1,25 @@
+//! Developer helpers for tuning `data/indicators.yaml` (ignored by default):
+//!
+//! ```text
+//! cargo test --test extract_dump dump_decisions -- --ignored --nocapture        # figures of the seeds
+//! ALL=1 cargo test --test extract_dump dump_decisions -- --ignored --nocapture  # and every rejected number
+//! TEXT='全县累计脱贫5000人。' cargo test --test extract_dump explain_text -- --ignored --nocapture
+//! ```
+
+use std::path::Path;
+
+use gazetteer::data::Taxonomy;
+use gazetteer::extract::explain;
+
+fn taxonomy() -> Taxonomy {
+    Taxonomy::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/indicators.yaml")).unwrap()
+}
+
 #[test]
 #[ignore]
 fn dump_decisions() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tax = gazetteer::data::Taxonomy::load(&root.join("data/indicators.yaml")).unwrap();
+    let tax = taxonomy();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut entries: Vec<_> = std::fs::read_dir(root.join("seeds"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -10,13 +27,14 @@ fn dump_decisions() {
     entries.sort();
     let all = std::env::var("ALL").is_ok();
     for p in entries {
-        let a = gazetteer::ingest::clean_seed_file(&p).unwrap();
-        let body = a.body_markdown();
+        let Ok(article) = gazetteer::ingest::clean_seed_file(&p) else {
+            continue;
+        };
         println!("=== {}", p.display());
-        for d in gazetteer::extract::explain(&body, &tax) {
+        for d in explain(&article.body_markdown(), &tax) {
             match &d.figure {
                 Some(f) => println!(
-                    "  + {} {} = {} {} y={:?} q={:?} [{}] «{}»",
+                    "  + {} {} = {} {} year={:?} qualifier={:?} [{}] «{}»",
                     d.text, f.key, f.value, f.unit, f.year, f.qualifier, d.reason, f.quote
                 ),
                 None if all => println!("  - {} ({})", d.text, d.reason),
@@ -29,32 +47,12 @@ fn dump_decisions() {
 #[test]
 #[ignore]
 fn explain_text() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tax = gazetteer::data::Taxonomy::load(&root.join("data/indicators.yaml")).unwrap();
-    let text = std::env::var("TEXT").unwrap();
-    for d in gazetteer::extract::explain(&text, &tax) {
-        println!(
-            "{} -> {:?} [{}]",
-            d.text,
-            d.figure
-                .as_ref()
-                .map(|f| (&f.key, f.value, &f.year, &f.qualifier)),
-            d.reason
-        );
+    let text = std::env::var("TEXT").unwrap_or_default();
+    for d in explain(&text, &taxonomy()) {
+        let fig = d
+            .figure
+            .as_ref()
+            .map(|f| (&f.key, f.value, &f.year, &f.qualifier));
+        println!("{} -> {:?} [{}]", d.text, fig, d.reason);
     }
-}
-
-#[test]
-#[ignore]
-fn time_extraction() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let tax = gazetteer::data::Taxonomy::load(&root.join("data/indicators.yaml")).unwrap();
-    let a = gazetteer::ingest::clean_seed_file(&root.join("seeds/000_fae75b793b086aa3.txt")).unwrap();
-    let body = a.body_markdown();
-    let t = std::time::Instant::now();
-    let n = 200;
-    for _ in 0..n {
-        std::hint::black_box(gazetteer::extract::extract_figures(&body, &tax));
-    }
-    println!("{:?} per article of {} chars", t.elapsed() / n, body.chars().count());
 }

@@ -88,8 +88,14 @@ fn registered_poor_baseline() {
 
 #[test]
 fn a_whole_and_its_part() {
-    let figs = figures("2014年全县有建档立卡贫困人口6.2万人,经过五年攻坚,42个贫困村中已有37个出列。\n");
-    assert_eq!(find(&figs, "registered_poor_population", 62000.0).year.as_deref(), Some("2014"));
+    let figs =
+        figures("2014年全县有建档立卡贫困人口6.2万人,经过五年攻坚,42个贫困村中已有37个出列。\n");
+    assert_eq!(
+        find(&figs, "registered_poor_population", 62000.0)
+            .year
+            .as_deref(),
+        Some("2014")
+    );
     find(&figs, "poor_villages_total", 42.0);
     let exited = find(&figs, "poor_villages_exited", 37.0);
     assert_eq!(exited.year, None, "the exits are not dated 2014");
@@ -280,6 +286,37 @@ fn other_indicators() {
         "a growth rate is no figure: {:#?}",
         summary(&figs)
     );
+}
+
+#[test]
+fn a_city_report() {
+    let figs = figures(
+        "截至2020年底,我市5个国家级贫困县全部摘帽,38.6万农村贫困人口全部脱贫。全市农村居民人均可支配收入年均增长10.2%,2020年达到13215元。全市共有2.1万名驻村干部奋战在一线,其中第一书记1062名。\n",
+    );
+    assert_eq!(
+        find(&figs, "poverty_counties_exited", 5.0).year.as_deref(),
+        Some("2020")
+    );
+    find(&figs, "people_lifted", 386_000.0);
+    // The clause 2020年达到13215元 continues the one before it.
+    assert_eq!(
+        find(&figs, "rural_income_per_capita", 13215.0)
+            .year
+            .as_deref(),
+        Some("2020")
+    );
+    find(&figs, "cadres_dispatched", 21000.0);
+    // 其中: a part with the same indicator is kept.
+    find(&figs, "cadres_dispatched", 1062.0);
+    assert_eq!(figs.len(), 5, "{:#?}", summary(&figs));
+}
+
+#[test]
+fn a_part_of_another_kind_is_no_figure() {
+    let figs = figures("全县共搬迁安置8650户31200人,其中建档立卡贫困户7320户26800人。\n");
+    find(&figs, "relocation_households", 8650.0);
+    find(&figs, "relocation_people", 31200.0);
+    assert_eq!(figs.len(), 2, "{:#?}", summary(&figs));
 }
 
 #[test]

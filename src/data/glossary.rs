@@ -38,14 +38,23 @@ impl Glossary {
         if !path.exists() {
             return Ok(Glossary::default());
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let terms: Vec<Term> = serde_yaml::from_str(&text).map_err(|e| {
-            let line = e.location().map(|l| format!(":{}", l.line())).unwrap_or_default();
+            let line = e
+                .location()
+                .map(|l| format!(":{}", l.line()))
+                .unwrap_or_default();
             anyhow::anyhow!("{}{line}: {e}", path.display())
         })?;
         let mut seen = std::collections::HashSet::new();
         for t in &terms {
-            anyhow::ensure!(seen.insert(t.term.clone()), "{}: the term {} appears twice", path.display(), t.term);
+            anyhow::ensure!(
+                seen.insert(t.term.clone()),
+                "{}: the term {} appears twice",
+                path.display(),
+                t.term
+            );
         }
         Ok(Glossary { terms })
     }

@@ -935,7 +935,10 @@ fn unique_slugs(regions: &[Region]) -> Vec<String> {
         }
         counts
     };
-    let bases: Vec<String> = regions.iter().map(|r| base_slug(&r.name_en, &r.code)).collect();
+    let bases: Vec<String> = regions
+        .iter()
+        .map(|r| base_slug(&r.name_en, &r.code))
+        .collect();
     let base_counts = count(&bases);
     let full: Vec<String> = bases
         .iter()
@@ -951,7 +954,13 @@ fn unique_slugs(regions: &[Region]) -> Vec<String> {
     let full_counts = count(&full);
     full.iter()
         .zip(regions)
-        .map(|(f, r)| if full_counts[f] > 1 && *f != r.code { format!("{f}-{}", r.code) } else { f.clone() })
+        .map(|(f, r)| {
+            if full_counts[f] > 1 && *f != r.code {
+                format!("{f}-{}", r.code)
+            } else {
+                f.clone()
+            }
+        })
         .collect()
 }
 

@@ -80,6 +80,7 @@ enum Role {
 #[derive(Debug)]
 struct Term {
     text: String,
+    chars: Vec<char>,
     len: usize,
     neutral: bool,
     /// (indicator, role, other words that must be in the clause too).
@@ -91,6 +92,8 @@ struct Term {
 struct Compiled<'t> {
     tax: &'t Taxonomy,
     terms: Vec<Term>,
+    /// Terms by their first character.
+    by_first: HashMap<char, Vec<usize>>,
     units: Vec<Vec<String>>,
     subsets: Vec<Regex>,
     foreign: Vec<String>,
@@ -99,6 +102,17 @@ struct Compiled<'t> {
     generic_places: Vec<Vec<char>>,
     place_suffixes: Vec<char>,
     region_suffixes: Vec<char>,
+}
+
+/// Regular expressions of the taxonomy, compiled once per pattern.
+fn cached_regex(pattern: &str) -> Option<Regex> {
+    static CACHE: LazyLock<std::sync::Mutex<HashMap<String, Option<Regex>>>> =
+        LazyLock::new(Default::default);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    cache
+        .entry(pattern.to_string())
+        .or_insert_with(|| Regex::new(pattern).ok())
+        .clone()
 }
 
 fn norm_str(s: &str) -> String {
@@ -114,6 +128,7 @@ impl<'t> Compiled<'t> {
             *index.entry(word.clone()).or_insert_with(|| {
                 terms.push(Term {
                     len: word.chars().count(),
+                    chars: word.chars().collect(),
                     text: word,
                     neutral: false,
                     uses: Vec::new(),
@@ -151,6 +166,10 @@ impl<'t> Compiled<'t> {
             terms[t].neutral = true;
         }
         terms.retain(|t| t.len > 0);
+        let mut by_first: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, t) in terms.iter().enumerate() {
+            by_first.entry(t.chars[0]).or_default().push(i);
+        }
         let r = &tax.rules;
         let chars_of = |v: &Vec<String>| -> Vec<char> {
             v.iter()
@@ -160,11 +179,12 @@ impl<'t> Compiled<'t> {
         Compiled {
             tax,
             terms,
+            by_first,
             units,
             subsets: r
                 .subset_patterns
                 .iter()
-                .filter_map(|p| Regex::new(p).ok())
+                .filter_map(|p| cached_regex(p))
                 .collect(),
             foreign: r.foreign_scope.iter().map(|s| norm_str(s)).collect(),
             targets: r.target_cues.iter().map(|s| norm_str(s)).collect(),
@@ -465,15 +485,21 @@ impl Doc {
 
     /// Every occurrence of a listed word, minus those inside a longer one.
     fn occurrences(&self, comp: &Compiled) -> Vec<Occ> {
+        let c = self.c();
         let mut occ = Vec::new();
-        for (t, term) in comp.terms.iter().enumerate() {
-            for (b, _) in self.text.match_indices(term.text.as_str()) {
-                let s = self.b2c[b];
-                occ.push(Occ {
-                    term: t,
-                    start: s,
-                    end: s + term.len,
-                });
+        for (s, ch) in c.iter().enumerate() {
+            let Some(list) = comp.by_first.get(ch) else {
+                continue;
+            };
+            for &t in list {
+                let w = &comp.terms[t].chars;
+                if c.len() - s >= w.len() && c[s..s + w.len()] == w[..] {
+                    occ.push(Occ {
+                        term: t,
+                        start: s,
+                        end: s + w.len(),
+                    });
+                }
             }
         }
         // Sorted by start, longer first: an occurrence is inside a longer one
@@ -727,7 +753,9 @@ impl Doc {
                 );
                 // An elliptical clause (金额19528.1万元, 其中…) borrows the words
                 // of the clause before it.
-                if choice.is_none() && ci > 0 && q.start.saturating_sub(clauses[ci].start) <= 4 {
+                let lead = self.slice(clauses[ci].start, q.start);
+                let short_lead = GAP_NOISE.replace_all(&lead, "").chars().count() <= 4;
+                if choice.is_none() && ci > 0 && short_lead {
                     let wider = Span {
                         start: clauses[ci - 1].start,
                         end: clauses[ci].end,
@@ -746,7 +774,6 @@ impl Doc {
                 // when its own words give the same indicator (其中县级配套1.5亿元),
                 // not a sub-group of another kind (其中建档立卡贫困户7320户 after
                 // relocated households).
-                let lead = self.slice(clauses[ci].start, q.start);
                 if lead.starts_with("其中") && ci > 0 {
                     let parent = chosen.iter().rev().find(|(j, _)| {
                         qs[*j].unit == q.unit
@@ -756,7 +783,6 @@ impl Doc {
                     if let (Some(&(_, p)), Some((own, _))) = (parent, &choice)
                         && p != *own
                     {
-                        choice = None;
                         decisions.push(Decision {
                             text,
                             start: s,
@@ -788,7 +814,6 @@ impl Doc {
                     &years,
                     clauses,
                     ci,
-                    sent,
                     *big,
                     &sentences,
                     si,
@@ -1161,7 +1186,10 @@ impl Doc {
         let belongs = |o: &Occ| -> bool { mine.contains(&(o.start, o.term)) };
         let mut best: Option<(i32, usize, usize, String)> = None; // (priority, specificity, indicator, why)
         for (i, ind) in comp.tax.indicators.iter().enumerate() {
-            if !comp.units[i].contains(&q.unit) {
+            // Without words an indicator cannot be recognised (a taxonomy
+            // with labels only extracts nothing).
+            if !comp.units[i].contains(&q.unit) || (ind.subjects.is_empty() && ind.cues.is_empty())
+            {
                 continue;
             }
             match (ind.side, side) {
@@ -1185,10 +1213,11 @@ impl Doc {
             let mut subject_len = 0;
             let mut subject_word = String::new();
             if !ind.subjects.is_empty() {
+                // The longest fitting subject (the first of equals).
                 let found = in_clause
                     .iter()
                     .filter(|o| uses_of(o, Role::Subject))
-                    .find(|o| {
+                    .filter(|o| {
                         if ind.subject_at == SubjectAt::Clause {
                             belongs(o)
                         } else {
@@ -1196,7 +1225,9 @@ impl Doc {
                                 .iter()
                                 .any(|g| self.adjacent(o, g, ind.subject_at))
                         }
-                    });
+                    })
+                    .rev()
+                    .max_by_key(|o| o.end - o.start);
                 match found {
                     Some(o) => {
                         subject_len = o.end - o.start;
@@ -1212,8 +1243,9 @@ impl Doc {
             if !ind.cues.is_empty() {
                 let found = in_clause
                     .iter()
-                    .filter(|o| uses_of(o, Role::Cue))
-                    .find(|o| belongs(o));
+                    .filter(|o| uses_of(o, Role::Cue) && belongs(o))
+                    .rev()
+                    .max_by_key(|o| o.end - o.start);
                 match found {
                     Some(o) => {
                         cue_len = o.end - o.start;
@@ -1258,7 +1290,6 @@ impl Doc {
         years: &[YearExpr],
         clauses: &[Span],
         ci: usize,
-        sent: &Span,
         big: usize,
         sentences: &[(Span, Vec<Span>, usize)],
         si: usize,
@@ -1321,9 +1352,10 @@ impl Doc {
             .iter()
             .filter(|y| y.start >= clause.start && y.end <= clause.end)
             .filter(|y| {
-                !pairs
-                    .keys()
-                    .any(|&p| p != k && self.year_is_pairs(y, &qs[p], pairs, qs))
+                !pairs.keys().any(|&p| {
+                    // A year right before a pair value (…的) belongs to it.
+                    p != k && y.end <= qs[p].start && qs[p].start - y.end <= 3
+                })
             })
             .collect();
         if let Some(y) = in_clause.iter().rfind(|y| y.end <= q.start) {
@@ -1364,9 +1396,11 @@ impl Doc {
                 );
                 // A clause with a time frame of its own (累计, 目前 …) does
                 // not take the year of an earlier statement.
-                let own_frame = ["累计", "目前", "至今", "现在", "经过", "当前", "截至", "已有"]
-                    .iter()
-                    .any(|w| self.slice(clause.start, clause.end).contains(w));
+                let own_frame = [
+                    "累计", "目前", "至今", "现在", "经过", "当前", "截至", "已有",
+                ]
+                .iter()
+                .any(|w| self.slice(clause.start, clause.end).contains(w));
                 if !has_numbers || (k_sent == si && opens_clause && !own_frame) {
                     return ys.last().and_then(|y| y.period.clone());
                 }
@@ -1376,20 +1410,7 @@ impl Doc {
             }
             k_sent -= 1;
         }
-        let _ = sent;
         None
-    }
-
-    fn year_is_pairs(
-        &self,
-        y: &YearExpr,
-        q: &Quantity,
-        pairs: &HashMap<usize, (Side, usize)>,
-        qs: &[Quantity],
-    ) -> bool {
-        let _ = (pairs, qs);
-        // A year right before a pair value (…的) belongs to that value.
-        y.end <= q.start && q.start - y.end <= 3
     }
 
     /// The quote: the sentence, or the clause when the sentence is long.
@@ -1507,6 +1528,13 @@ mod tests {
         assert!(extract_figures("", &tax).is_empty());
         assert!(extract_figures("## 标题\n\n没有数字的段落。\n", &tax).is_empty());
         assert!(extract_figures("全县累计脱贫5000人", &Taxonomy::default()).is_empty());
+        // A taxonomy of labels only (no words) recognises nothing.
+        let labels_only = Taxonomy::parse(
+            "- {key: people_lifted, label_zh: 脱贫人口, label_en: people lifted, unit: people}\n\
+             - {key: poverty_rate_start, label_zh: 起, label_en: start, unit: percent}\n",
+        )
+        .unwrap();
+        assert!(extract_figures("全县累计脱贫5000人,贫困发生率2.1%。", &labels_only).is_empty());
     }
 
     #[test]

@@ -621,12 +621,18 @@ fn read_quantity(c: &[char], i: usize, start_min: usize) -> Option<(Quantity, us
         }
     }
 
-    // A bare 万/亿 number names its unit by the noun after it.
+    // A bare 万/亿 number names its unit by the noun after it, maybe after a
+    // short modifier: 2.7779万贫困人口, 38.6万农村贫困人口.
     if unit.is_empty() && multiplier {
-        for &(noun, class) in BARE_NOUNS {
-            if starts_with_at(c, end, noun) {
-                unit = class;
+        'found: for k in end..(end + 5).min(c.len()) {
+            if !is_han(c[k]) {
                 break;
+            }
+            for &(noun, class) in BARE_NOUNS {
+                if starts_with_at(c, k, noun) {
+                    unit = class;
+                    break 'found;
+                }
             }
         }
     }
@@ -1026,6 +1032,9 @@ mod tests {
         assert_eq!(qs.len(), 1);
         assert!(close(qs[0].value, 27779.0));
         assert_eq!(qs[0].unit, "people");
+        assert_eq!(scan("38.6万农村贫困人口全部脱贫")[0].unit, "people");
+        assert_eq!(scan("12.8万农户")[0].unit, "households");
+        assert_eq!(scan("3万,贫困人口")[0].unit, "");
     }
 
     #[test]

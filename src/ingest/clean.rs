@@ -65,18 +65,21 @@ pub fn escape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, c) in text.chars().enumerate() {
         let at_start = i == 0;
-        let special = matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~')
-            || (at_start && matches!(c, '#' | '-' | '+' | '=' | '!'));
+        let special = matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~'
+        ) || (at_start && matches!(c, '#' | '-' | '+' | '=' | '!'));
         if special {
             out.push('\\');
         }
         out.push(c);
     }
     // "1. text" or "1) text" at the start would be an ordered list.
-    if let Some(pos) = out.find(|c: char| !c.is_ascii_digit()) {
-        if pos > 0 && out[pos..].starts_with(['.', ')']) {
-            out.insert(pos, '\\');
-        }
+    if let Some(pos) = out.find(|c: char| !c.is_ascii_digit())
+        && pos > 0
+        && out[pos..].starts_with(['.', ')'])
+    {
+        out.insert(pos, '\\');
     }
     out
 }
@@ -86,14 +89,13 @@ pub fn unescape_markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(&next) = chars.peek() {
-                if next.is_ascii_punctuation() {
-                    out.push(next);
-                    chars.next();
-                    continue;
-                }
-            }
+        if c == '\\'
+            && let Some(&next) = chars.peek()
+            && next.is_ascii_punctuation()
+        {
+            out.push(next);
+            chars.next();
+            continue;
         }
         out.push(c);
     }
@@ -149,12 +151,15 @@ static SOURCE_FIELD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static FIELD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(信息发布者|发布者|作者|编辑|责任编辑|责编|记者|通讯员)\s*[::]\s*([^\s]+(?:\s[^\s::]+)*)")
-        .expect("field pattern")
+    Regex::new(
+        r"(信息发布者|发布者|作者|编辑|责任编辑|责编|记者|通讯员)\s*[::]\s*([^\s]+(?:\s[^\s::]+)*)",
+    )
+    .expect("field pattern")
 });
 
-static URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$").unwrap());
+static URL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$").unwrap()
+});
 
 /// A byline such as "商洛新闻网-张矛 小编" or "□本报记者孟向东本报通讯员张中坡".
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -163,8 +168,10 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A photo caption left without its photo: "独树镇光伏产业扶贫权兆阳摄".
-static CAPTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[^。,,;;]{2,40}(?:摄|摄影|供图|/摄)\s*$|^(?:图为|图片来源|\(图片).{0,60}$").unwrap());
+static CAPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[^。,,;;]{2,40}(?:摄|摄影|供图|/摄)\s*$|^(?:图为|图片来源|\(图片).{0,60}$")
+        .unwrap()
+});
 
 /// Cleans a decoded page (plain text as scraped) into an article.
 pub fn clean_text(raw: &str) -> CleanArticle {
@@ -189,7 +196,8 @@ pub fn clean_text(raw: &str) -> CleanArticle {
     let mut body_start = kept.len();
     let mut credits: Vec<String> = Vec::new();
     for (i, line) in kept.iter().enumerate() {
-        if take_metadata(line, &mut article) || CHROME_LINE.is_match(line) || CAPTION.is_match(line) {
+        if take_metadata(line, &mut article) || CHROME_LINE.is_match(line) || CAPTION.is_match(line)
+        {
             continue;
         }
         if article.title.is_empty() {
@@ -264,7 +272,10 @@ fn normalize_lines(raw: &str) -> Vec<String> {
         .map(|l| {
             let l = l.replace(['\u{a0}', '\u{3000}', '\t', '\u{200b}', '\u{feff}'], " ");
             let l = l.trim();
-            let l = l.strip_prefix('•').or_else(|| l.strip_prefix('·')).unwrap_or(l);
+            let l = l
+                .strip_prefix('•')
+                .or_else(|| l.strip_prefix('·'))
+                .unwrap_or(l);
             l.trim().to_string()
         })
         .filter(|l| !l.is_empty())
@@ -337,7 +348,23 @@ fn join_cjk(line: &str) -> String {
 }
 
 fn is_cjk_or_punct(c: char) -> bool {
-    is_cjk(c) || matches!(c, '“' | '”' | '‘' | '’' | '《' | '》' | '、' | '。' | ',' | ';' | ':' | '(' | ')' | '—')
+    is_cjk(c)
+        || matches!(
+            c,
+            '“' | '”'
+                | '‘'
+                | '’'
+                | '《'
+                | '》'
+                | '、'
+                | '。'
+                | ','
+                | ';'
+                | ':'
+                | '('
+                | ')'
+                | '—'
+        )
 }
 
 fn collapse_spaces(line: &str) -> String {
@@ -348,8 +375,11 @@ fn collapse_spaces(line: &str) -> String {
 fn take_metadata(line: &str, a: &mut CleanArticle) -> bool {
     if let Some(c) = BREADCRUMB.captures(line) {
         // The crumb before the last names the channel, often the paper.
-        let crumbs: Vec<&str> =
-            c[1].split(['>', '›', '»', '/']).map(str::trim).filter(|s| !s.is_empty()).collect();
+        let crumbs: Vec<&str> = c[1]
+            .split(['>', '›', '»', '/'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         if crumbs.len() >= 2 {
             let channel = crumbs[crumbs.len() - 2];
             if channel.ends_with("报") || channel.ends_with("网") {
@@ -364,7 +394,11 @@ fn take_metadata(line: &str, a: &mut CleanArticle) -> bool {
         let rest = DATE_TIME.replace(line, "");
         if char_len(&rest) <= 60 && !ends_sentence(line) && !is_paragraph_like(line) {
             if a.date.is_none() {
-                let (y, m, d) = (&c[1], c[2].parse::<u32>().unwrap_or(0), c[3].parse::<u32>().unwrap_or(0));
+                let (y, m, d) = (
+                    &c[1],
+                    c[2].parse::<u32>().unwrap_or(0),
+                    c[3].parse::<u32>().unwrap_or(0),
+                );
                 if (1..=12).contains(&m) && (1..=31).contains(&d) {
                     a.date = Some(format!("{y}-{m:02}-{d:02}"));
                     a.time = c.get(4).map(|t| t.as_str().to_string());
@@ -373,11 +407,11 @@ fn take_metadata(line: &str, a: &mut CleanArticle) -> bool {
             consumed = true;
         }
     }
-    if let Some(c) = SOURCE_FIELD.captures(line) {
-        if !is_paragraph_like(line) {
-            a.source = Some(c[1].trim().to_string());
-            consumed = true;
-        }
+    if let Some(c) = SOURCE_FIELD.captures(line)
+        && !is_paragraph_like(line)
+    {
+        a.source = Some(c[1].trim().to_string());
+        consumed = true;
     }
     for c in FIELD.captures_iter(line) {
         if is_paragraph_like(line) {
@@ -411,7 +445,11 @@ fn take_metadata(line: &str, a: &mut CleanArticle) -> bool {
         // Whatever else the line holds is a site address or a label.
         for part in line.split_whitespace() {
             if URL.is_match(part) && a.publisher.is_none() {
-                a.publisher = Some(part.trim_start_matches("http://").trim_start_matches("https://").to_string());
+                a.publisher = Some(
+                    part.trim_start_matches("http://")
+                        .trim_start_matches("https://")
+                        .to_string(),
+                );
             }
         }
         return true;
@@ -420,7 +458,10 @@ fn take_metadata(line: &str, a: &mut CleanArticle) -> bool {
         return true;
     }
     // A site name standing alone above the title ("商洛新闻网").
-    if char_len(line) <= 10 && (line.ends_with("网") || line.ends_with("在线")) && !line.contains(' ') {
+    if char_len(line) <= 10
+        && (line.ends_with("网") || line.ends_with("在线"))
+        && !line.contains(' ')
+    {
         a.publisher.get_or_insert_with(|| line.to_string());
         return true;
     }
@@ -433,7 +474,10 @@ mod tests {
 
     #[test]
     fn escapes_markdown_syntax() {
-        assert_eq!(escape_markdown("<script>alert(1)</script>"), "\\<script\\>alert(1)\\</script\\>");
+        assert_eq!(
+            escape_markdown("<script>alert(1)</script>"),
+            "\\<script\\>alert(1)\\</script\\>"
+        );
         assert_eq!(escape_markdown("# 不是标题"), "\\# 不是标题");
         assert_eq!(escape_markdown("1. 不是列表"), "1\\. 不是列表");
         assert_eq!(escape_markdown("党委政府+龙头企业"), "党委政府+龙头企业");
@@ -443,8 +487,14 @@ mod tests {
 
     #[test]
     fn joins_stray_spaces_inside_names() {
-        assert_eq!(join_cjk("深入贯彻落实习 近平新时代"), "深入贯彻落实习近平新时代");
-        assert_eq!(join_cjk("发放小额扶贫贷款4436 户"), "发放小额扶贫贷款4436 户");
+        assert_eq!(
+            join_cjk("深入贯彻落实习 近平新时代"),
+            "深入贯彻落实习近平新时代"
+        );
+        assert_eq!(
+            join_cjk("发放小额扶贫贷款4436 户"),
+            "发放小额扶贫贷款4436 户"
+        );
     }
 
     #[test]
@@ -462,7 +512,10 @@ mod tests {
         assert_eq!(a.publisher.as_deref(), Some("内乡农村e网天地"));
         assert_eq!(a.source.as_deref(), Some("内乡宣传编辑室"));
         assert_eq!(a.blocks.len(), 3);
-        assert_eq!(a.blocks[1], Block::Heading(2, "坚持基本方略 全面发力跨越发展".into()));
+        assert_eq!(
+            a.blocks[1],
+            Block::Heading(2, "坚持基本方略 全面发力跨越发展".into())
+        );
         let body = a.body_markdown();
         assert!(body.contains("习近平新时代"));
         for chrome in ["关闭", "举报", "购物车", "首页", "打赏", "侵权"] {

@@ -33,7 +33,11 @@ pub fn decode(bytes: &[u8]) -> Decoded {
 
 fn run(enc: &'static Encoding, bytes: &[u8]) -> Decoded {
     let (text, had_errors) = enc.decode_without_bom_handling(bytes);
-    Decoded { text: text.into_owned(), encoding: enc.name(), had_errors }
+    Decoded {
+        text: text.into_owned(),
+        encoding: enc.name(),
+        had_errors,
+    }
 }
 
 /// Finds a charset declared in an HTML head (`<meta charset="gbk">` or the
@@ -55,13 +59,16 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
                 i += 1;
             }
             let start = i;
-            while i < lower.len() && (lower[i].is_ascii_alphanumeric() || matches!(lower[i], b'-' | b'_')) {
+            while i < lower.len()
+                && (lower[i].is_ascii_alphanumeric() || matches!(lower[i], b'-' | b'_'))
+            {
                 i += 1;
             }
-            if let Some(enc) = Encoding::for_label(&lower[start..i]) {
-                if enc != encoding_rs::UTF_16LE && enc != encoding_rs::UTF_16BE {
-                    return Some(enc);
-                }
+            if let Some(enc) = Encoding::for_label(&lower[start..i])
+                && enc != encoding_rs::UTF_16LE
+                && enc != encoding_rs::UTF_16BE
+            {
+                return Some(enc);
             }
         }
         from += pos + 1;
@@ -102,7 +109,11 @@ mod tests {
         let (bytes, _, _) = encoding_rs::GBK.encode(text);
         let d = decode(&bytes);
         assert_eq!(d.text, text);
-        assert!(d.encoding == "GBK" || d.encoding == "gb18030", "{}", d.encoding);
+        assert!(
+            d.encoding == "GBK" || d.encoding == "gb18030",
+            "{}",
+            d.encoding
+        );
     }
 
     #[test]

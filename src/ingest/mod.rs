@@ -21,7 +21,9 @@ use rayon::prelude::*;
 pub use clean::{Block, CleanArticle};
 
 use crate::config::Site;
-use crate::content::{self, ContentFile, FrontMatter, Manifest, ManifestEntry, RegionRef, SeedRef, Translation};
+use crate::content::{
+    self, ContentFile, FrontMatter, Manifest, ManifestEntry, RegionRef, SeedRef, Translation,
+};
 use crate::data::{Regions, Taxonomy};
 use crate::extract::{self, Figure};
 use crate::summary::{self, SummaryInput};
@@ -43,13 +45,21 @@ fn clean_seed_bytes(bytes: &[u8]) -> CleanArticle {
 /// The seed files of a folder, sorted by name.
 pub fn seed_files(seeds_dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(seeds_dir).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(seeds_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.with_context(|| format!("cannot list {}", seeds_dir.display()))?;
         let name = entry.file_name().to_string_lossy();
         if !entry.file_type().is_file() || name.starts_with('.') {
             continue;
         }
-        let ext = entry.path().extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+        let ext = entry
+            .path()
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if SEED_EXTENSIONS.contains(&ext.as_str()) {
             files.push(entry.into_path());
         }
@@ -64,16 +74,27 @@ pub fn needs_ingest(site: &Site) -> Result<Option<String>> {
         return Ok(Some("is missing".into()));
     }
     let manifest = Manifest::load(&site.content_dir)?;
-    let recorded: std::collections::HashMap<&str, &str> =
-        manifest.files.iter().filter(|(k, _)| !k.ends_with(".en.md")).map(|(k, e)| (e.seed.as_str(), k.as_str())).collect();
+    let recorded: std::collections::HashMap<&str, &str> = manifest
+        .files
+        .iter()
+        .filter(|(k, _)| !k.ends_with(".en.md"))
+        .map(|(k, e)| (e.seed.as_str(), k.as_str()))
+        .collect();
     for seed in seed_files(&site.seeds_dir)? {
-        let name = seed.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = seed
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let Some(rel) = recorded.get(name.as_str()) else {
             return Ok(Some(format!("has nothing from the new seed {name}")));
         };
-        let bytes = std::fs::read(&seed).with_context(|| format!("cannot read {}", seed.display()))?;
+        let bytes =
+            std::fs::read(&seed).with_context(|| format!("cannot read {}", seed.display()))?;
         let sha = content::sha256_hex(&bytes);
-        let current = ContentFile::read(&site.content_dir.join(rel)).ok().and_then(|f| f.front.seed).map(|s| s.sha256);
+        let current = ContentFile::read(&site.content_dir.join(rel))
+            .ok()
+            .and_then(|f| f.front.seed)
+            .map(|s| s.sha256);
         if current.as_deref() != Some(sha.as_str()) {
             return Ok(Some(format!("is older than seed {name}")));
         }
@@ -119,10 +140,15 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
     let taxonomy = Taxonomy::load(&site.data_dir.join("indicators.yaml"))?;
     let regions = Regions::load(&site.data_dir)?;
     let seeds = seed_files(&site.seeds_dir)?;
-    let mut report = IngestReport { seeds: seeds.len(), ..Default::default() };
+    let mut report = IngestReport {
+        seeds: seeds.len(),
+        ..Default::default()
+    };
 
-    let drafts: Vec<(PathBuf, Result<Draft>)> =
-        seeds.par_iter().map(|path| (path.clone(), draft(path, &taxonomy, &regions))).collect();
+    let drafts: Vec<(PathBuf, Result<Draft>)> = seeds
+        .par_iter()
+        .map(|path| (path.clone(), draft(path, &taxonomy, &regions)))
+        .collect();
 
     let mut slugs: HashSet<String> = HashSet::new();
     let mut files: Vec<(String, String, ContentFile)> = Vec::new(); // (relative path, seed, file)
@@ -135,13 +161,21 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
             }
         };
         if d.article.title.is_empty() {
-            report.warnings.push((path.clone(), "no title found; the first line of the body is used".into()));
+            report.warnings.push((
+                path.clone(),
+                "no title found; the first line of the body is used".into(),
+            ));
         }
         if d.article.date.is_none() {
-            report.warnings.push((path.clone(), "no publication date found".into()));
+            report
+                .warnings
+                .push((path.clone(), "no publication date found".into()));
         }
         if d.region.is_none() {
-            report.warnings.push((path.clone(), "no county or city of data/regions.tsv is named in the article".into()));
+            report.warnings.push((
+                path.clone(),
+                "no county or city of data/regions.tsv is named in the article".into(),
+            ));
         }
         let slug = unique_slug(&d, &regions, &mut slugs);
         let (zh, en) = content_files(&d, &regions, &taxonomy);
@@ -155,11 +189,17 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
         let path = site.content_dir.join(rel);
         let text = file.to_text();
         let sha = content::sha256_hex(text.as_bytes());
-        let entry = ManifestEntry { sha256: sha.clone(), seed: seed.clone() };
+        let entry = ManifestEntry {
+            sha256: sha.clone(),
+            seed: seed.clone(),
+        };
         match std::fs::read(&path) {
             Ok(existing) => {
                 let existing_sha = content::sha256_hex(&existing);
-                let generated_before = manifest.files.get(rel).is_some_and(|e| e.sha256 == existing_sha);
+                let generated_before = manifest
+                    .files
+                    .get(rel)
+                    .is_some_and(|e| e.sha256 == existing_sha);
                 if existing_sha == sha {
                     report.unchanged += 1;
                     next.files.insert(rel.clone(), entry);
@@ -176,12 +216,21 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
                     } else {
                         report.unchanged += 1;
                     }
-                    next.files.insert(rel.clone(), ManifestEntry { sha256: sha, seed: seed.clone() });
+                    next.files.insert(
+                        rel.clone(),
+                        ManifestEntry {
+                            sha256: sha,
+                            seed: seed.clone(),
+                        },
+                    );
                 } else {
                     if human_translation(&existing).is_some() {
                         report.translations.push(path);
                     } else {
-                        report.kept.push((path, "edited by hand since ingest wrote it (--force overwrites it)".into()));
+                        report.kept.push((
+                            path,
+                            "edited by hand since ingest wrote it (--force overwrites it)".into(),
+                        ));
                     }
                     // Keep the old record: the file stays a hand edit.
                     if let Some(old) = manifest.files.remove(rel) {
@@ -206,18 +255,24 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
         let path = site.content_dir.join(rel);
         match std::fs::read(&path) {
             Ok(bytes) if content::sha256_hex(&bytes) == old.sha256 => {
-                std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+                std::fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
                 report.removed.push(path);
             }
             Ok(_) => {
-                report.kept.push((path, "its seed is gone, but it was edited by hand".into()));
+                report
+                    .kept
+                    .push((path, "its seed is gone, but it was edited by hand".into()));
                 next.files.insert(rel.clone(), old.clone());
             }
             Err(_) => {}
         }
     }
     if next != manifest || !site.content_dir.join(content::MANIFEST_FILE).exists() {
-        content::write_atomic(&site.content_dir.join(content::MANIFEST_FILE), next.to_text().as_bytes())?;
+        content::write_atomic(
+            &site.content_dir.join(content::MANIFEST_FILE),
+            next.to_text().as_bytes(),
+        )?;
     }
     Ok(report)
 }
@@ -225,7 +280,9 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
 /// The content file in `bytes` if it is an English file with a human translation.
 fn human_translation(bytes: &[u8]) -> Option<ContentFile> {
     let text = std::str::from_utf8(bytes).ok()?;
-    ContentFile::parse(Path::new(""), text).ok().filter(|f| f.front.translation == Some(Translation::Human))
+    ContentFile::parse(Path::new(""), text)
+        .ok()
+        .filter(|f| f.front.translation == Some(Translation::Human))
 }
 
 /// A generated English file with the person's title, subtitle and body.
@@ -250,7 +307,10 @@ fn draft(path: &Path, taxonomy: &Taxonomy, regions: &Regions) -> Result<Draft> {
     let figures = extract::extract_figures(&body, taxonomy);
     let region = region::detect(&article.title, &body, regions);
     Ok(Draft {
-        seed_name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        seed_name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
         seed_sha: content::sha256_hex(&bytes),
         article,
         body,
@@ -262,11 +322,24 @@ fn draft(path: &Path, taxonomy: &Taxonomy, regions: &Regions) -> Result<Draft> {
 /// `neixiang-2020-11-17`: the region's slug and the date, or the seed's
 /// name when either is missing; `-2`, `-3` ... on collisions.
 fn unique_slug(d: &Draft, regions: &Regions, taken: &mut HashSet<String>) -> String {
-    let region = d.region.as_deref().and_then(|c| regions.get(c)).map(|r| regions.slug(r));
-    let stem = Path::new(&d.seed_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let region = d
+        .region
+        .as_deref()
+        .and_then(|c| regions.get(c))
+        .map(|r| regions.slug(r));
+    let stem = Path::new(&d.seed_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let stem = sanitize_slug(&stem);
     // A scraper's `000_fae75b793b086aa3` names the seed by its last part.
-    let short: String = stem.rsplit('-').next().unwrap_or(&stem).chars().take(8).collect();
+    let short: String = stem
+        .rsplit('-')
+        .next()
+        .unwrap_or(&stem)
+        .chars()
+        .take(8)
+        .collect();
     let base = match (region, &d.article.date) {
         (Some(r), Some(date)) => format!("{r}-{date}"),
         (Some(r), None) => format!("{r}-{short}"),
@@ -292,7 +365,11 @@ pub fn sanitize_slug(s: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "article".into() } else { out }
+    if out.is_empty() {
+        "article".into()
+    } else {
+        out
+    }
 }
 
 /// English name of a region with its parents: "Neixiang County, Nanyang
@@ -326,12 +403,22 @@ fn content_files(d: &Draft, regions: &Regions, taxonomy: &Taxonomy) -> (ContentF
         .region
         .as_deref()
         .and_then(|c| regions.get(c))
-        .map(|r| RegionRef { code: r.code.clone(), name: r.name_zh.clone() });
-    let seed = SeedRef { file: d.seed_name.clone(), sha256: d.seed_sha.clone() };
+        .map(|r| RegionRef {
+            code: r.code.clone(),
+            name: r.name_zh.clone(),
+        });
+    let seed = SeedRef {
+        file: d.seed_name.clone(),
+        sha256: d.seed_sha.clone(),
+    };
     let date = front_date(&d.article);
     let zh = ContentFile {
         front: FrontMatter {
-            title: if d.article.title.is_empty() { first_line(&d.body) } else { d.article.title.clone() },
+            title: if d.article.title.is_empty() {
+                first_line(&d.body)
+            } else {
+                d.article.title.clone()
+            },
             subtitle: d.article.subtitle.clone(),
             date: date.clone(),
             source: d.article.source.clone(),
@@ -347,11 +434,23 @@ fn content_files(d: &Draft, regions: &Regions, taxonomy: &Taxonomy) -> (ContentF
     };
     let region_en = d.region.as_deref().and_then(|c| region_en_path(regions, c));
     let summary = summary::summarize(
-        &SummaryInput { region_en: region_en.as_deref(), date: date.as_deref(), figures: &d.figures },
+        &SummaryInput {
+            region_en: region_en.as_deref(),
+            date: date.as_deref(),
+            figures: &d.figures,
+        },
         taxonomy,
     );
-    let short_en = d.region.as_deref().and_then(|c| regions.get(c)).map(|r| r.name_en.clone());
-    let title = match (&short_en, date.as_deref().and_then(|x| crate::format::date(x, crate::format::Lang::En))) {
+    let short_en = d
+        .region
+        .as_deref()
+        .and_then(|c| regions.get(c))
+        .map(|r| r.name_en.clone());
+    let title = match (
+        &short_en,
+        date.as_deref()
+            .and_then(|x| crate::format::date(x, crate::format::Lang::En)),
+    ) {
         (Some(r), Some(day)) => format!("{r}: report of {day}"),
         (Some(r), None) => format!("{r}: undated report"),
         (None, Some(day)) => format!("Report of {day}"),
@@ -377,6 +476,11 @@ fn content_files(d: &Draft, regions: &Regions, taxonomy: &Taxonomy) -> (ContentF
 }
 
 fn first_line(body: &str) -> String {
-    let line = body.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim_start_matches('#').trim();
+    let line = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim_start_matches('#')
+        .trim();
     line.chars().take(40).collect()
 }

@@ -50,7 +50,10 @@ impl TermLinker {
     }
 
     pub fn empty() -> TermLinker {
-        TermLinker { matcher: None, targets: Vec::new() }
+        TermLinker {
+            matcher: None,
+            targets: Vec::new(),
+        }
     }
 }
 
@@ -79,9 +82,16 @@ pub fn char_to_byte(s: &str) -> Vec<usize> {
 
 /// Whether a link target is safe to keep: relative, fragment, http(s), mailto.
 fn safe_url(url: &str) -> bool {
-    let lower: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    let lower: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
     match lower.split_once(':') {
-        Some((scheme, _)) if !scheme.contains('/') && !scheme.contains('?') && !scheme.contains('#') => {
+        Some((scheme, _))
+            if !scheme.contains('/') && !scheme.contains('?') && !scheme.contains('#') =>
+        {
             matches!(scheme, "http" | "https" | "mailto")
         }
         _ => true,
@@ -102,29 +112,61 @@ pub fn render(body: &str, marks: &[Mark], linker: &TermLinker) -> String {
     for (event, range) in parser.into_offset_iter() {
         match event {
             Event::Text(text) => {
-                let html = text_html(body, &text, range, marks, linker, &mut linked, !in_heading && in_link == 0);
+                let html = text_html(
+                    body,
+                    &text,
+                    range,
+                    marks,
+                    linker,
+                    &mut linked,
+                    !in_heading && in_link == 0,
+                );
                 events.push(Event::Html(CowStr::from(html)));
             }
             // Raw HTML in content is shown as text, never passed through.
             Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
             Event::Start(Tag::Heading { level, .. }) => {
                 in_heading = true;
-                events.push(Event::Start(Tag::Heading { level, id: None, classes: vec![], attrs: vec![] }));
+                events.push(Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes: vec![],
+                    attrs: vec![],
+                }));
             }
             Event::End(TagEnd::Heading(l)) => {
                 in_heading = false;
                 events.push(Event::End(TagEnd::Heading(l)));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 in_link += 1;
-                let dest_url = if safe_url(&dest_url) { dest_url } else { CowStr::from("#") };
-                events.push(Event::Start(Tag::Link { link_type, dest_url, title, id }));
+                let dest_url = if safe_url(&dest_url) {
+                    dest_url
+                } else {
+                    CowStr::from("#")
+                };
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::End(TagEnd::Link) => {
                 in_link = in_link.saturating_sub(1);
                 events.push(Event::End(TagEnd::Link));
             }
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 // Images would load something; content has none, so show the alt text.
                 let _ = (link_type, dest_url, title, id);
                 in_link += 1;
@@ -175,7 +217,12 @@ fn text_html(
         if r.start < at {
             continue;
         }
-        out.push_str(&link_terms_in(&text[at..r.start], linker, linked, link_terms));
+        out.push_str(&link_terms_in(
+            &text[at..r.start],
+            linker,
+            linked,
+            link_terms,
+        ));
         let _ = write!(
             out,
             "<mark class=\"fig\" id=\"{}\" title=\"{}\">{}</mark>",
@@ -223,7 +270,8 @@ fn on_word_boundary(text: &str, start: usize, end: usize) -> bool {
     if !first.is_some_and(|c| c.is_ascii_alphabetic()) {
         return true;
     }
-    !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    !before.is_some_and(|c| c.is_ascii_alphanumeric())
+        && !after.is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -234,9 +282,18 @@ mod tests {
     fn marks_figures_and_escapes() {
         let body = "## 标题\n\n内乡县97个贫困村15316户42991人全部脱贫,\\<script\\>x\\</script\\>\n";
         let start = body.find("42991人").unwrap();
-        let marks = vec![Mark { range: start..start + "42991人".len(), id: "fig-0".into(), title: "people".into() }];
+        let marks = vec![Mark {
+            range: start..start + "42991人".len(),
+            id: "fig-0".into(),
+            title: "people".into(),
+        }];
         let html = render(body, &marks, &TermLinker::empty());
-        assert!(html.contains("<mark class=\"fig\" id=\"fig-0\" title=\"people\">42991人</mark>全部脱贫"), "{html}");
+        assert!(
+            html.contains(
+                "<mark class=\"fig\" id=\"fig-0\" title=\"people\">42991人</mark>全部脱贫"
+            ),
+            "{html}"
+        );
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(!html.contains("<script"), "{html}");
         assert!(html.contains("<h2>标题</h2>"));
@@ -244,7 +301,11 @@ mod tests {
 
     #[test]
     fn raw_html_and_bad_links_are_neutralised() {
-        let html = render("<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) ![p](http://x/y.png)\n", &[], &TermLinker::empty());
+        let html = render(
+            "<img src=x onerror=alert(1)>\n\n[a](javascript:alert(1)) ![p](http://x/y.png)\n",
+            &[],
+            &TermLinker::empty(),
+        );
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;img"), "{html}");
@@ -261,6 +322,9 @@ mod tests {
         assert_eq!(html.matches("<a class=\"term\"").count(), 1, "{html}");
         let linker = TermLinker::new(&[(vec!["relocation".into()], "#r".into(), "r".into())]);
         let html = render("No relocations; a relocation.\n", &[], &linker);
-        assert!(html.contains("a <a class=\"term\" href=\"#r\" title=\"r\">relocation</a>."), "{html}");
+        assert!(
+            html.contains("a <a class=\"term\" href=\"#r\" title=\"r\">relocation</a>."),
+            "{html}"
+        );
     }
 }

@@ -111,7 +111,10 @@ pub fn indicator_path(lang: Lang, key: &str) -> String {
 }
 
 fn depth(path: &str) -> usize {
-    path.trim_end_matches('/').split('/').filter(|s| !s.is_empty()).count()
+    path.trim_end_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .count()
 }
 
 /// The context every page has.
@@ -127,12 +130,25 @@ fn base(model: &Model, lang: Lang, path: &str, counterpart: &str, kind: &str) ->
     c.insert("kind", kind);
     let site = &model.site;
     let (title, description) = match lang {
-        Lang::Zh => (&site.title.zh, site.description.as_ref().map(|d| d.zh.as_str())),
-        Lang::En => (&site.title.en, site.description.as_ref().map(|d| d.en.as_str())),
+        Lang::Zh => (
+            &site.title.zh,
+            site.description.as_ref().map(|d| d.zh.as_str()),
+        ),
+        Lang::En => (
+            &site.title.en,
+            site.description.as_ref().map(|d| d.en.as_str()),
+        ),
     };
     c.insert("site_title", title);
     c.insert("site_description", description.unwrap_or(""));
-    c.insert("canonical", &site.base_url.as_ref().map(|b| format!("{b}/{path}")).unwrap_or_default());
+    c.insert(
+        "canonical",
+        &site
+            .base_url
+            .as_ref()
+            .map(|b| format!("{b}/{path}"))
+            .unwrap_or_default(),
+    );
     c
 }
 
@@ -145,7 +161,10 @@ fn region_name(r: &Region, lang: Lang) -> String {
 
 fn region_link(model: &Model, lang: Lang, code: &str) -> Option<Link> {
     let r = model.regions.get(code)?;
-    Some(Link { name: region_name(r, lang), path: region_path(model, lang, r) })
+    Some(Link {
+        name: region_name(r, lang),
+        path: region_path(model, lang, r),
+    })
 }
 
 fn province_link(model: &Model, lang: Lang, code: &str) -> Option<Link> {
@@ -153,7 +172,10 @@ fn province_link(model: &Model, lang: Lang, code: &str) -> Option<Link> {
     if p.code == code {
         return None;
     }
-    Some(Link { name: region_name(p, lang), path: region_path(model, lang, p) })
+    Some(Link {
+        name: region_name(p, lang),
+        path: region_path(model, lang, p),
+    })
 }
 
 fn article_view(model: &Model, lang: Lang, a: &Article) -> ArticleView {
@@ -166,12 +188,21 @@ fn article_view(model: &Model, lang: Lang, a: &Article) -> ArticleView {
         path: article_path(lang, &a.slug),
         title: a.title(lang).to_string(),
         subtitle: front.subtitle.clone().unwrap_or_default(),
-        date: a.date().and_then(|d| format::date(d, lang)).unwrap_or_default(),
+        date: a
+            .date()
+            .and_then(|d| format::date(d, lang))
+            .unwrap_or_default(),
         source: a.zh.front.source.clone().unwrap_or_default(),
         publisher: a.zh.front.publisher.clone().unwrap_or_default(),
         author: a.zh.front.author.clone().unwrap_or_default(),
-        region: a.region.as_deref().and_then(|c| region_link(model, lang, c)),
-        province: a.region.as_deref().and_then(|c| province_link(model, lang, c)),
+        region: a
+            .region
+            .as_deref()
+            .and_then(|c| region_link(model, lang, c)),
+        province: a
+            .region
+            .as_deref()
+            .and_then(|c| province_link(model, lang, c)),
         figure_count: a.figures().len(),
         translated: a.has_translation(),
     }
@@ -186,24 +217,48 @@ fn indicator_label(model: &Model, lang: Lang, key: &str) -> String {
     }
 }
 
-fn figure_view(model: &Model, lang: Lang, a: &Article, index: usize, f: &Figure, en_marked: &[bool]) -> FigureView {
+fn figure_view(
+    model: &Model,
+    lang: Lang,
+    a: &Article,
+    index: usize,
+    f: &Figure,
+    en_marked: &[bool],
+) -> FigureView {
     let label = indicator_label(model, lang, &f.key);
     let anchor = format!("fig-{index}");
     // English pages link to the figure in the translation when it is marked
     // there, else to the Chinese sentence.
-    let target_lang = if lang == Lang::En && en_marked.get(index).copied().unwrap_or(false) { Lang::En } else { Lang::Zh };
+    let target_lang = if lang == Lang::En && en_marked.get(index).copied().unwrap_or(false) {
+        Lang::En
+    } else {
+        Lang::Zh
+    };
     FigureView {
         key: f.key.clone(),
         label,
         value: format::quantity(f.value, &f.unit, f.qualifier.as_deref(), lang),
-        year: f.year.as_deref().map(|y| format::period(y, lang)).unwrap_or_default(),
+        year: f
+            .year
+            .as_deref()
+            .map(|y| format::period(y, lang))
+            .unwrap_or_default(),
         qualifier: f.qualifier.clone().unwrap_or_default(),
         quote: unescape_markdown(&f.quote),
         href: format!("{}#{anchor}", article_path(target_lang, &a.slug)),
         anchor,
-        article: Link { name: a.title(lang).to_string(), path: article_path(lang, &a.slug) },
-        date: a.date().and_then(|d| format::date(d, lang)).unwrap_or_default(),
-        region: a.region.as_deref().and_then(|c| region_link(model, lang, c)),
+        article: Link {
+            name: a.title(lang).to_string(),
+            path: article_path(lang, &a.slug),
+        },
+        date: a
+            .date()
+            .and_then(|d| format::date(d, lang))
+            .unwrap_or_default(),
+        region: a
+            .region
+            .as_deref()
+            .and_then(|c| region_link(model, lang, c)),
     }
 }
 
@@ -215,7 +270,10 @@ struct Shared {
 
 impl Shared {
     fn en_marked(&self, slug: &str) -> Vec<bool> {
-        self.en_marks.get(slug).map(|v| v.iter().map(Option::is_some).collect()).unwrap_or_default()
+        self.en_marks
+            .get(slug)
+            .map(|v| v.iter().map(Option::is_some).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -255,7 +313,11 @@ pub fn pages(model: &Model) -> Vec<Page> {
 }
 
 fn page(path: &str, template: &'static str, context: tera::Context) -> Page {
-    Page { output: format!("{path}index.html"), template, context }
+    Page {
+        output: format!("{path}index.html"),
+        template,
+        context,
+    }
 }
 
 fn swap_lang(path: &str, lang: Lang) -> String {
@@ -263,7 +325,8 @@ fn swap_lang(path: &str, lang: Lang) -> String {
 }
 
 fn totals(model: &Model) -> Totals {
-    let reported: std::collections::BTreeSet<&str> = model.figures().map(|(_, _, f)| f.key.as_str()).collect();
+    let reported: std::collections::BTreeSet<&str> =
+        model.figures().map(|(_, _, f)| f.key.as_str()).collect();
     Totals {
         articles: model.articles.len(),
         regions: model.region_codes.len(),
@@ -279,11 +342,18 @@ fn provinces_view(model: &Model, lang: Lang) -> Vec<ProvinceView> {
         .iter()
         .filter_map(|(pcode, codes)| {
             let p = model.regions.get(pcode)?;
-            let mut regions: Vec<RegionView> = codes.iter().filter_map(|c| region_view(model, lang, c)).collect();
+            let mut regions: Vec<RegionView> = codes
+                .iter()
+                .filter_map(|c| region_view(model, lang, c))
+                .collect();
             if model.region_codes.contains(pcode) {
                 regions.insert(0, region_view(model, lang, pcode)?);
             }
-            Some(ProvinceView { name: region_name(p, lang), path: region_path(model, lang, p), regions })
+            Some(ProvinceView {
+                name: region_name(p, lang),
+                path: region_path(model, lang, p),
+                regions,
+            })
         })
         .collect()
 }
@@ -314,26 +384,52 @@ fn landing(model: &Model) -> Page {
     c.insert("totals", &totals(model));
     c.insert("site_title_zh", &model.site.title.zh);
     c.insert("site_title_en", &model.site.title.en);
-    let (dzh, den) = model.site.description.as_ref().map(|d| (d.zh.as_str(), d.en.as_str())).unwrap_or(("", ""));
+    let (dzh, den) = model
+        .site
+        .description
+        .as_ref()
+        .map(|d| (d.zh.as_str(), d.en.as_str()))
+        .unwrap_or(("", ""));
     c.insert("site_description_zh", dzh);
     c.insert("site_description_en", den);
     c.insert("provinces_zh", &provinces_view(model, Lang::Zh));
     c.insert("provinces_en", &provinces_view(model, Lang::En));
-    Page { output: "index.html".into(), template: "landing.html", context: c }
+    Page {
+        output: "index.html".into(),
+        template: "landing.html",
+        context: c,
+    }
 }
 
 fn not_found(model: &Model) -> Page {
     let mut c = base(model, Lang::Zh, "", "", "404");
     // A 404 page is served at any depth: with a base_url its links are absolute.
-    c.insert("base_href", &model.site.base_url.as_ref().map(|b| format!("{b}/")).unwrap_or_default());
-    Page { output: "404.html".into(), template: "404.html", context: c }
+    c.insert(
+        "base_href",
+        &model
+            .site
+            .base_url
+            .as_ref()
+            .map(|b| format!("{b}/"))
+            .unwrap_or_default(),
+    );
+    Page {
+        output: "404.html".into(),
+        template: "404.html",
+        context: c,
+    }
 }
 
 fn home(model: &Model, lang: Lang, shared: &Shared) -> Page {
     let path = format!("{}/", lang.code());
     let mut c = base(model, lang, &path, &swap_lang(&path, lang), "home");
     c.insert("totals", &totals(model));
-    let latest: Vec<ArticleView> = model.articles.iter().take(10).map(|a| article_view(model, lang, a)).collect();
+    let latest: Vec<ArticleView> = model
+        .articles
+        .iter()
+        .take(10)
+        .map(|a| article_view(model, lang, a))
+        .collect();
     c.insert("latest", &latest);
     c.insert("provinces", &provinces_view(model, lang));
     // Headline: people lifted out of poverty, per region.
@@ -345,7 +441,16 @@ fn home(model: &Model, lang: Lang, shared: &Shared) -> Page {
                 a.figures()
                     .iter()
                     .position(|f| f.key == "people_lifted")
-                    .map(|i| figure_view(model, lang, a, i, &a.figures()[i], &shared.en_marked(&a.slug)))
+                    .map(|i| {
+                        figure_view(
+                            model,
+                            lang,
+                            a,
+                            i,
+                            &a.figures()[i],
+                            &shared.en_marked(&a.slug),
+                        )
+                    })
             })
         })
         .collect();
@@ -356,7 +461,11 @@ fn home(model: &Model, lang: Lang, shared: &Shared) -> Page {
 fn article_index(model: &Model, lang: Lang) -> Page {
     let path = format!("{}/articles/", lang.code());
     let mut c = base(model, lang, &path, &swap_lang(&path, lang), "articles");
-    let articles: Vec<ArticleView> = model.articles.iter().map(|a| article_view(model, lang, a)).collect();
+    let articles: Vec<ArticleView> = model
+        .articles
+        .iter()
+        .map(|a| article_view(model, lang, a))
+        .collect();
     c.insert("articles", &articles);
     page(&path, "articles.html", c)
 }
@@ -372,12 +481,19 @@ fn province_page(model: &Model, lang: Lang, code: &str) -> Page {
     let p = model.regions.get(code).expect("province in table");
     let path = region_path(model, lang, p);
     let mut c = base(model, lang, &path, &swap_lang(&path, lang), "province");
-    let view = provinces_view(model, lang).into_iter().find(|v| v.path == path);
+    let view = provinces_view(model, lang)
+        .into_iter()
+        .find(|v| v.path == path);
     c.insert("province", &view);
     page(&path, "province.html", c)
 }
 
-fn groups(model: &Model, lang: Lang, figures: Vec<(&Article, usize, &Figure)>, shared: &Shared) -> Vec<IndicatorGroup> {
+fn groups(
+    model: &Model,
+    lang: Lang,
+    figures: Vec<(&Article, usize, &Figure)>,
+    shared: &Shared,
+) -> Vec<IndicatorGroup> {
     let mut out = Vec::new();
     for ind in &model.taxonomy.indicators {
         let figs: Vec<FigureView> = figures
@@ -403,10 +519,15 @@ fn region_page(model: &Model, lang: Lang, code: &str, shared: &Shared) -> Page {
     let mut c = base(model, lang, &path, &swap_lang(&path, lang), "region");
     c.insert("region", &region_view(model, lang, code));
     let articles: Vec<&Article> = model.articles_of(code).collect();
-    let figures: Vec<(&Article, usize, &Figure)> =
-        articles.iter().flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (*a, i, f))).collect();
+    let figures: Vec<(&Article, usize, &Figure)> = articles
+        .iter()
+        .flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (*a, i, f)))
+        .collect();
     c.insert("groups", &groups(model, lang, figures, shared));
-    let views: Vec<ArticleView> = articles.iter().map(|a| article_view(model, lang, a)).collect();
+    let views: Vec<ArticleView> = articles
+        .iter()
+        .map(|a| article_view(model, lang, a))
+        .collect();
     c.insert("articles", &views);
     page(&path, "region.html", c)
 }
@@ -426,7 +547,8 @@ fn en_marks(a: &Article) -> Vec<Option<Mark>> {
         let f = &a.figures()[i];
         let mut found = None;
         for needle in en_spellings(f) {
-            let hit = find_number(body, &needle, from, &taken).or_else(|| find_number(body, &needle, 0, &taken));
+            let hit = find_number(body, &needle, from, &taken)
+                .or_else(|| find_number(body, &needle, 0, &taken));
             if let Some(r) = hit {
                 found = Some(r);
                 break;
@@ -435,7 +557,11 @@ fn en_marks(a: &Article) -> Vec<Option<Mark>> {
         if let Some(r) = found {
             from = r.end;
             taken.push(r.clone());
-            out[i] = Some(Mark { range: r, id: format!("fig-{i}"), title: f.key.clone() });
+            out[i] = Some(Mark {
+                range: r,
+                id: format!("fig-{i}"),
+                title: f.key.clone(),
+            });
         }
     }
     out
@@ -460,7 +586,12 @@ fn en_spellings(f: &Figure) -> Vec<String> {
 
 /// A whole-number match of `needle` at or after `from`, not inside a longer
 /// number and not overlapping a taken range.
-fn find_number(body: &str, needle: &str, from: usize, taken: &[std::ops::Range<usize>]) -> Option<std::ops::Range<usize>> {
+fn find_number(
+    body: &str,
+    needle: &str,
+    from: usize,
+    taken: &[std::ops::Range<usize>],
+) -> Option<std::ops::Range<usize>> {
     let mut at = from.min(body.len());
     while let Some(pos) = body.get(at..)?.find(needle) {
         let start = at + pos;
@@ -469,7 +600,11 @@ fn find_number(body: &str, needle: &str, from: usize, taken: &[std::ops::Range<u
         let after = body[end..].chars().next();
         let digit_before = before.is_some_and(|c| c.is_ascii_digit() || c == '.' || c == ',');
         let digit_after = after.is_some_and(|c| c.is_ascii_digit())
-            || (after.is_some_and(|c| c == '.' || c == ',') && body[end + 1..].chars().next().is_some_and(|c| c.is_ascii_digit()));
+            || (after.is_some_and(|c| c == '.' || c == ',')
+                && body[end + 1..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit()));
         let overlaps = taken.iter().any(|r| r.start < end && start < r.end);
         if !digit_before && !digit_after && !overlaps {
             return Some(start..end);
@@ -508,8 +643,12 @@ fn article_page(model: &Model, lang: Lang, a: &Article, shared: &Shared) -> Page
     let root = "../".repeat(depth(&path));
     c.insert("article", &article_view(model, lang, a));
     let en_marked = shared.en_marked(&a.slug);
-    let figures: Vec<FigureView> =
-        a.figures().iter().enumerate().map(|(i, f)| figure_view(model, lang, a, i, f, &en_marked)).collect();
+    let figures: Vec<FigureView> = a
+        .figures()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| figure_view(model, lang, a, i, f, &en_marked))
+        .collect();
     c.insert("figures", &figures);
     let linker = term_linker(model, lang, &root);
     let (body_html, summary) = match lang {
@@ -526,7 +665,10 @@ fn article_page(model: &Model, lang: Lang, a: &Article, shared: &Shared) -> Page
                     title: figures[i].label.clone() + ": " + &figures[i].value,
                 })
                 .collect();
-            (markdown::render(&a.zh.body, &non_overlapping(marks), &linker), String::new())
+            (
+                markdown::render(&a.zh.body, &non_overlapping(marks), &linker),
+                String::new(),
+            )
         }
         Lang::En if a.has_translation() => {
             let en = a.en.as_ref().expect("translated");
@@ -545,12 +687,22 @@ fn article_page(model: &Model, lang: Lang, a: &Article, shared: &Shared) -> Page
                         .collect()
                 })
                 .unwrap_or_default();
-            (markdown::render(&en.body, &non_overlapping(marks), &linker), String::new())
+            (
+                markdown::render(&en.body, &non_overlapping(marks), &linker),
+                String::new(),
+            )
         }
         Lang::En => {
-            let region_en = a.region.as_deref().and_then(|c| crate::ingest::region_en_path(&model.regions, c));
+            let region_en = a
+                .region
+                .as_deref()
+                .and_then(|c| crate::ingest::region_en_path(&model.regions, c));
             let text = summary::summarize(
-                &SummaryInput { region_en: region_en.as_deref(), date: a.date(), figures: a.figures() },
+                &SummaryInput {
+                    region_en: region_en.as_deref(),
+                    date: a.date(),
+                    figures: a.figures(),
+                },
                 &model.taxonomy,
             );
             (String::new(), text)
@@ -590,19 +742,36 @@ struct IndicatorRow {
 
 fn indicator_view(model: &Model, lang: Lang, key: &str, shared: &Shared) -> IndicatorView {
     let ind = model.taxonomy.get(key).expect("indicator in taxonomy");
-    let (label, label_other) = (indicator_label(model, lang, key), indicator_label(model, lang.other(), key));
+    let (label, label_other) = (
+        indicator_label(model, lang, key),
+        indicator_label(model, lang.other(), key),
+    );
     let mut rows = Vec::new();
     for code in &model.region_codes {
         let figs: Vec<FigureView> = model
             .articles_of(code)
-            .flat_map(|a| a.figures().iter().enumerate().filter(|(_, f)| f.key == key).map(move |(i, f)| (a, i, f)))
+            .flat_map(|a| {
+                a.figures()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.key == key)
+                    .map(move |(i, f)| (a, i, f))
+            })
             .map(|(a, i, f)| figure_view(model, lang, a, i, f, &shared.en_marked(&a.slug)))
             .collect();
         if let (false, Some(region)) = (figs.is_empty(), region_link(model, lang, code)) {
-            rows.push(IndicatorRow { region, figures: figs });
+            rows.push(IndicatorRow {
+                region,
+                figures: figs,
+            });
         }
     }
-    let unit = ind.unit.split('|').map(|u| format::unit_word(u, lang)).filter(|u| !u.is_empty()).collect::<Vec<_>>();
+    let unit = ind
+        .unit
+        .split('|')
+        .map(|u| format::unit_word(u, lang))
+        .filter(|u| !u.is_empty())
+        .collect::<Vec<_>>();
     IndicatorView {
         key: key.to_string(),
         label,
@@ -616,8 +785,12 @@ fn indicator_view(model: &Model, lang: Lang, key: &str, shared: &Shared) -> Indi
 fn indicator_index(model: &Model, lang: Lang, shared: &Shared) -> Page {
     let path = format!("{}/indicators/", lang.code());
     let mut c = base(model, lang, &path, &swap_lang(&path, lang), "indicators");
-    let views: Vec<IndicatorView> =
-        model.taxonomy.indicators.iter().map(|i| indicator_view(model, lang, &i.key, shared)).collect();
+    let views: Vec<IndicatorView> = model
+        .taxonomy
+        .indicators
+        .iter()
+        .map(|i| indicator_view(model, lang, &i.key, shared))
+        .collect();
     c.insert("indicators", &views);
     page(&path, "indicators.html", c)
 }
@@ -656,8 +829,15 @@ fn glossary(model: &Model, lang: Lang) -> Page {
             articles: model
                 .articles
                 .iter()
-                .filter(|a| std::iter::once(&t.term).chain(t.aliases.iter()).any(|s| a.zh.body.contains(s.as_str())))
-                .map(|a| Link { name: a.title(lang).to_string(), path: article_path(lang, &a.slug) })
+                .filter(|a| {
+                    std::iter::once(&t.term)
+                        .chain(t.aliases.iter())
+                        .any(|s| a.zh.body.contains(s.as_str()))
+                })
+                .map(|a| Link {
+                    name: a.title(lang).to_string(),
+                    path: article_path(lang, &a.slug),
+                })
                 .collect(),
         })
         .collect();

@@ -53,37 +53,63 @@ impl Theme {
         let mut tera = Tera::new();
         tera.autoescape_on([".html", ".xml"]);
         let s = Arc::clone(&strings);
-        tera.register_function("t", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            let key: &str = kwargs.must_get("key")?;
-            let lang: Option<String> = state.get("lang")?;
-            let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
-            let lang = match kwargs.get::<&str>("lang")? {
-                Some(l) => Lang::parse(l).unwrap_or(lang),
-                None => lang,
-            };
-            s.get(&lang)
-                .and_then(|m| m.get(key))
-                .cloned()
-                .ok_or_else(|| TeraError::message(format!("no UI string `{key}` in i18n/{}.toml", lang.code())))
-        });
-        tera.register_function("url", |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-            let path: &str = kwargs.must_get("path")?;
-            let root: Option<String> = state.get("path_to_root")?;
-            Ok(relative_url(root.as_deref().unwrap_or(""), path))
-        });
-        tera.add_template_files(files.iter().map(|(name, path)| (path.clone(), Some(name.clone()))))
-            .map_err(|e| template_error(&e, &files))?;
+        tera.register_function(
+            "t",
+            move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+                let key: &str = kwargs.must_get("key")?;
+                let lang: Option<String> = state.get("lang")?;
+                let lang = lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::Zh);
+                let lang = match kwargs.get::<&str>("lang")? {
+                    Some(l) => Lang::parse(l).unwrap_or(lang),
+                    None => lang,
+                };
+                s.get(&lang)
+                    .and_then(|m| m.get(key))
+                    .cloned()
+                    .ok_or_else(|| {
+                        TeraError::message(format!(
+                            "no UI string `{key}` in i18n/{}.toml",
+                            lang.code()
+                        ))
+                    })
+            },
+        );
+        tera.register_function(
+            "url",
+            |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+                let path: &str = kwargs.must_get("path")?;
+                let root: Option<String> = state.get("path_to_root")?;
+                Ok(relative_url(root.as_deref().unwrap_or(""), path))
+            },
+        );
+        tera.add_template_files(
+            files
+                .iter()
+                .map(|(name, path)| (path.clone(), Some(name.clone()))),
+        )
+        .map_err(|e| template_error(&e, &files))?;
         let static_files = list_files(&theme_dir.join("static"))?;
-        Ok(Theme { tera, files, strings, static_files })
+        Ok(Theme {
+            tera,
+            files,
+            strings,
+            static_files,
+        })
     }
 
     /// Renders a template; errors name the template file and line.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String> {
-        self.tera.render(template, context).map_err(|e| template_error(&e, &self.files))
+        self.tera
+            .render(template, context)
+            .map_err(|e| template_error(&e, &self.files))
     }
 
     pub fn string<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
-        self.strings.get(&lang).and_then(|m| m.get(key)).map(String::as_str).unwrap_or(key)
+        self.strings
+            .get(&lang)
+            .and_then(|m| m.get(key))
+            .map(String::as_str)
+            .unwrap_or(key)
     }
 }
 
@@ -98,14 +124,21 @@ pub fn relative_url(path_to_root: &str, path: &str) -> String {
         None => (path, String::new()),
     };
     let path = path.trim_start_matches('/');
-    let file = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
+    let file = if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_string()
+    };
     format!("{path_to_root}{file}{fragment}")
 }
 
 fn template_error(e: &TeraError, files: &BTreeMap<String, PathBuf>) -> anyhow::Error {
     match e.kind() {
         ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
-            let file = files.get(r.filename()).map(|p| p.display().to_string()).unwrap_or_else(|| r.filename().to_string());
+            let file = files
+                .get(r.filename())
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| r.filename().to_string());
             anyhow::anyhow!(
                 "{file}:{}:{}: template error: {}\n{e}",
                 r.span().start_line,
@@ -127,7 +160,11 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
         if entry.file_type().is_file() && !entry.file_name().to_string_lossy().starts_with('.') {
             let rel = entry.path().strip_prefix(dir).expect("below dir");
-            let name = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             out.push((name, entry.into_path()));
         }
     }
@@ -135,9 +172,13 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
 }
 
 fn load_strings(path: &Path) -> Result<Strings> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read the UI strings {}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the UI strings {}", path.display()))?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| format!(":{}", text[..s.start].lines().count().max(1))).unwrap_or_default();
+        let line = e
+            .span()
+            .map(|s| format!(":{}", text[..s.start].lines().count().max(1)))
+            .unwrap_or_default();
         anyhow::anyhow!("{}{line}: {}", path.display(), e.message())
     })?;
     let mut out = Strings::new();
@@ -147,7 +188,11 @@ fn load_strings(path: &Path) -> Result<Strings> {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut Strings, path: &Path) -> Result<()> {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -178,10 +223,19 @@ mod tests {
 
     #[test]
     fn relative_urls_name_index_html() {
-        assert_eq!(relative_url("../../", "zh/regions/neixiang/"), "../../zh/regions/neixiang/index.html");
+        assert_eq!(
+            relative_url("../../", "zh/regions/neixiang/"),
+            "../../zh/regions/neixiang/index.html"
+        );
         assert_eq!(relative_url("", "/en/"), "en/index.html");
         assert_eq!(relative_url("../", ""), "../index.html");
-        assert_eq!(relative_url("../", "static/style.css"), "../static/style.css");
-        assert_eq!(relative_url("../../", "zh/articles/a/#fig-2"), "../../zh/articles/a/index.html#fig-2");
+        assert_eq!(
+            relative_url("../", "static/style.css"),
+            "../static/style.css"
+        );
+        assert_eq!(
+            relative_url("../../", "zh/articles/a/#fig-2"),
+            "../../zh/articles/a/index.html#fig-2"
+        );
     }
 }
