@@ -122,6 +122,7 @@ fn cmd_build(
         eprintln!("warning: {p}");
     }
     let index = report.output_dir.join("index.html");
+    let index = index.canonicalize().unwrap_or(index);
     println!(
         "built {} pages from {} articles into {} in {:.2} s",
         report.pages,
@@ -130,7 +131,7 @@ fn cmd_build(
         started.elapsed().as_secs_f64()
     );
     println!(
-        "open {} in a browser (it works from disk), or publish the folder to any static host",
+        "open file://{} in a browser (it works from disk), or publish the folder to any static host",
         index.display()
     );
     clean &= report.problems.is_empty();
