@@ -418,3 +418,41 @@ fn build_ingests_first_on_a_fresh_site_and_says_where_the_archive_is() {
     let again = stdout(&gazetteer(site.path(), &["build"]));
     assert!(!again.contains("ingesting"), "{again}");
 }
+
+#[test]
+fn base_url_flag_gives_canonical_links_and_an_absolute_404() {
+    let site = project_site();
+    let out = gazetteer(
+        site.path(),
+        &[
+            "build",
+            "--base-url",
+            "https://example.org/archive/",
+            "--output-dir",
+        ],
+    );
+    assert!(!out.status.success(), "--output-dir needs a value");
+    let dest = site.path().join("site-out");
+    let out = gazetteer(
+        site.path(),
+        &[
+            "build",
+            "--base-url",
+            "https://example.org/archive/",
+            "--output-dir",
+            dest.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(dest.join("zh/regions/neixiang/index.html")).unwrap();
+    assert!(
+        text.contains("<link rel=\"canonical\" href=\"https://example.org/archive/zh/regions/neixiang/index.html\">"),
+        "canonical link"
+    );
+    let not_found = std::fs::read_to_string(dest.join("404.html")).unwrap();
+    assert!(not_found.contains("<base href=\"https://example.org/archive/\">"));
+    assert!(
+        !site.path().join("public").exists(),
+        "--output-dir replaces public/"
+    );
+}
