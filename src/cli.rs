@@ -57,6 +57,21 @@ enum Command {
         seeds: Option<PathBuf>,
     },
     /// Build the static archive in public/ (ingests first when content/ is missing or older than seeds/).
+    /// Write a benchmark site: N articles recombined from this site's content, across real regions.
+    GenCorpus {
+        /// Number of articles (each has a zh and an en file).
+        #[arg(long)]
+        articles: usize,
+        /// The new site folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Number of county-level regions to spread the articles over.
+        #[arg(long, default_value_t = 500)]
+        regions: usize,
+        /// Seed of the generator: the same seed gives the same corpus.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     Build {
         /// Write the archive here instead of the site's output folder.
         #[arg(long, value_name = "DIR")]
@@ -83,6 +98,31 @@ pub fn run() -> Result<ExitCode> {
             plain,
         } => cmd_extract(&cli.root, &input, format, plain),
         Command::Eval { gold, seeds } => cmd_eval(&cli.root, &gold, seeds),
+        Command::GenCorpus {
+            articles,
+            out,
+            regions,
+            seed,
+        } => {
+            let site = Site::load(&cli.root)?;
+            let started = std::time::Instant::now();
+            let options = gazetteer::corpus::CorpusOptions {
+                articles,
+                regions,
+                seed,
+            };
+            let r = gazetteer::corpus::generate(&site, &out, options)?;
+            println!(
+                "wrote {} articles ({:.1} MB of content) across {} regions to {} in {:.1} s; build it with `gazetteer --root {} build`",
+                r.articles,
+                r.bytes as f64 / 1e6,
+                r.regions,
+                out.display(),
+                started.elapsed().as_secs_f64(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Build {
             output_dir,
             base_url,

@@ -14,6 +14,7 @@
 
 pub mod config;
 pub mod content;
+pub mod corpus;
 pub mod data;
 pub mod extract;
 pub mod format;

@@ -70,8 +70,15 @@ pub fn seed_files(seeds_dir: &Path) -> Result<Vec<PathBuf>> {
 /// Why content/ must be ingested before a build, if it must: it is missing,
 /// or a seed is new or changed since ingest last wrote its content files.
 pub fn needs_ingest(site: &Site) -> Result<Option<String>> {
-    if !site.content_dir.join(content::MANIFEST_FILE).exists() {
+    // A site without seeds is made of content alone.
+    if !site.seeds_dir.is_dir() || seed_files(&site.seeds_dir)?.is_empty() {
+        return Ok(None);
+    }
+    if !site.content_dir.is_dir() {
         return Ok(Some("is missing".into()));
+    }
+    if !site.content_dir.join(content::MANIFEST_FILE).exists() {
+        return Ok(Some("has no ingest manifest".into()));
     }
     let manifest = Manifest::load(&site.content_dir)?;
     let recorded: std::collections::HashMap<&str, &str> = manifest
