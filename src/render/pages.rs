@@ -1,9 +1,17 @@
 //! The pages of the archive and what each template is given. Every value a
 //! template shows is prepared here in the page's language (numbers, dates,
 //! names), so that templates only lay things out.
+//!
+//! Pages are listed as [`PageSpec`]s first and their contexts are made on
+//! demand, so that a build renders and writes each page without keeping the
+//! others in memory, and an incremental build makes only the contexts of the
+//! pages it re-renders. Listing pages (home, indices, glossary) are bounded:
+//! they summarise and link, so that their size does not grow with the
+//! number of articles.
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::markdown::{self, Mark, TermLinker};
@@ -14,12 +22,37 @@ use crate::ingest::clean::unescape_markdown;
 use crate::model::{Article, Model};
 use crate::summary::{self, SummaryInput};
 
-/// A page to render: where it goes, with which template and context.
-pub struct Page {
-    /// Output path relative to public/, e.g. `zh/regions/neixiang/index.html`.
-    pub output: String,
-    pub template: &'static str,
-    pub context: tera::Context,
+/// Articles per page of the article list.
+pub const ARTICLES_PER_PAGE: usize = 50;
+/// Figures per indicator shown on a region page, newest first.
+const FIGURES_PER_INDICATOR: usize = 8;
+/// Articles listed per glossary term.
+const ARTICLES_PER_TERM: usize = 5;
+/// Regions in the home page's headline.
+const HEADLINE_REGIONS: usize = 12;
+
+/// What a page is: the unit of rendering and of dependency tracking.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PageKind {
+    Landing,
+    NotFound,
+    Home,
+    /// Page `n` (from 1) of the article list.
+    Articles(usize),
+    Regions,
+    Indicators,
+    Glossary,
+    /// Index into `Model::articles`.
+    Article(usize),
+    Region(String),
+    Province(String),
+    Indicator(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PageSpec {
+    pub lang: Lang,
+    pub kind: PageKind,
 }
 
 #[derive(Serialize, Clone)]
@@ -66,6 +99,8 @@ struct IndicatorGroup {
     label: String,
     path: String,
     figures: Vec<FigureView>,
+    /// Figures of this indicator not shown on the page.
+    more: usize,
 }
 
 #[derive(Serialize)]
@@ -85,6 +120,8 @@ struct RegionView {
 struct ProvinceView {
     name: String,
     path: String,
+    region_count: usize,
+    article_count: usize,
     regions: Vec<RegionView>,
 }
 
@@ -97,9 +134,129 @@ struct Totals {
     figures: usize,
 }
 
+/// Everything computed once per build and shared by the pages.
+pub struct Index {
+    /// Region code → indices of its articles, newest first.
+    by_region: BTreeMap<String, Vec<usize>>,
+    /// Indicator key → (article index, figure index), newest article first.
+    by_indicator: BTreeMap<String, Vec<(usize, usize)>>,
+    /// Per article: where its figures are marked in the English translation.
+    en_marks: Vec<Vec<Option<Mark>>>,
+    /// Per glossary term: how many articles use it, and the first few.
+    term_articles: Vec<(usize, Vec<usize>)>,
+    /// Glossary linkers for article pages (all at the same depth), per language.
+    linkers: BTreeMap<Lang, TermLinker>,
+    totals: Totals,
+}
+
+impl Index {
+    pub fn new(model: &Model) -> Index {
+        let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_indicator: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        for (i, a) in model.articles.iter().enumerate() {
+            if let Some(code) = &a.region {
+                by_region.entry(code.clone()).or_default().push(i);
+            }
+            for (j, f) in a.figures().iter().enumerate() {
+                by_indicator.entry(f.key.clone()).or_default().push((i, j));
+            }
+        }
+        let en_marks: Vec<Vec<Option<Mark>>> = model
+            .articles
+            .par_iter()
+            .map(|a| {
+                if a.has_translation() {
+                    en_marks(a)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        let term_articles = term_articles(model);
+        let depth = super::pages::depth(&article_path(Lang::Zh, "x"));
+        let root = "../".repeat(depth);
+        let linkers = Lang::ALL
+            .iter()
+            .map(|&l| (l, term_linker(model, l, &root)))
+            .collect();
+        let totals = Totals {
+            articles: model.articles.len(),
+            regions: model.region_codes.len(),
+            indicators: model.taxonomy.indicators.len(),
+            indicators_reported: by_indicator.len(),
+            figures: by_indicator.values().map(Vec::len).sum(),
+        };
+        Index {
+            by_region,
+            by_indicator,
+            en_marks,
+            term_articles,
+            linkers,
+            totals,
+        }
+    }
+
+    fn en_marked(&self, article: usize) -> Vec<bool> {
+        self.en_marks[article].iter().map(Option::is_some).collect()
+    }
+
+    fn articles_of(&self, code: &str) -> &[usize] {
+        self.by_region.get(code).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Per glossary term: the number of articles whose Chinese text uses it and
+/// the first few of them (articles are newest first).
+fn term_articles(model: &Model) -> Vec<(usize, Vec<usize>)> {
+    let terms = &model.glossary.terms;
+    let mut patterns = Vec::new();
+    let mut owner = Vec::new();
+    for (t, term) in terms.iter().enumerate() {
+        for s in std::iter::once(&term.term)
+            .chain(term.aliases.iter())
+            .filter(|s| !s.is_empty())
+        {
+            patterns.push(s.clone());
+            owner.push(t);
+        }
+    }
+    let mut out = vec![(0usize, Vec::new()); terms.len()];
+    let Ok(matcher) = aho_corasick::AhoCorasick::new(&patterns) else {
+        return out;
+    };
+    let used: Vec<Vec<usize>> = model
+        .articles
+        .par_iter()
+        .map(|a| {
+            let mut seen = vec![false; terms.len()];
+            for m in matcher.find_overlapping_iter(&a.zh.body) {
+                seen[owner[m.pattern().as_usize()]] = true;
+            }
+            (0..terms.len()).filter(|&t| seen[t]).collect()
+        })
+        .collect();
+    for (i, terms) in used.iter().enumerate() {
+        for &t in terms {
+            out[t].0 += 1;
+            if out[t].1.len() < ARTICLES_PER_TERM {
+                out[t].1.push(i);
+            }
+        }
+    }
+    out
+}
+
 /// Paths of the pages (folder paths; links add index.html).
 pub fn article_path(lang: Lang, slug: &str) -> String {
     format!("{}/articles/{slug}/", lang.code())
+}
+
+fn articles_page_path(lang: Lang, n: usize) -> String {
+    if n <= 1 {
+        format!("{}/articles/", lang.code())
+    } else {
+        format!("{}/articles/page/{n}/", lang.code())
+    }
 }
 
 fn region_path(model: &Model, lang: Lang, r: &Region) -> String {
@@ -110,15 +267,126 @@ pub fn indicator_path(lang: Lang, key: &str) -> String {
     format!("{}/indicators/{key}/", lang.code())
 }
 
-fn depth(path: &str) -> usize {
+pub(crate) fn depth(path: &str) -> usize {
     path.trim_end_matches('/')
         .split('/')
         .filter(|s| !s.is_empty())
         .count()
 }
 
+impl PageSpec {
+    /// The folder path of the page (`zh/regions/neixiang/`), or the file for
+    /// the root pages.
+    pub fn path(&self, model: &Model) -> String {
+        let lang = self.lang;
+        match &self.kind {
+            PageKind::Landing | PageKind::NotFound => String::new(),
+            PageKind::Home => format!("{}/", lang.code()),
+            PageKind::Articles(n) => articles_page_path(lang, *n),
+            PageKind::Regions => format!("{}/regions/", lang.code()),
+            PageKind::Indicators => format!("{}/indicators/", lang.code()),
+            PageKind::Glossary => format!("{}/glossary/", lang.code()),
+            PageKind::Article(i) => article_path(lang, &model.articles[*i].slug),
+            PageKind::Region(code) | PageKind::Province(code) => model
+                .regions
+                .get(code)
+                .map(|r| region_path(model, lang, r))
+                .unwrap_or_default(),
+            PageKind::Indicator(key) => indicator_path(lang, key),
+        }
+    }
+
+    /// The file the page is written to, relative to the output folder.
+    pub fn output(&self, model: &Model) -> String {
+        match self.kind {
+            PageKind::Landing => "index.html".into(),
+            PageKind::NotFound => "404.html".into(),
+            _ => format!("{}index.html", self.path(model)),
+        }
+    }
+
+    pub fn template(&self) -> &'static str {
+        match self.kind {
+            PageKind::Landing => "landing.html",
+            PageKind::NotFound => "404.html",
+            PageKind::Home => "home.html",
+            PageKind::Articles(_) => "articles.html",
+            PageKind::Regions => "regions.html",
+            PageKind::Indicators => "indicators.html",
+            PageKind::Glossary => "glossary.html",
+            PageKind::Article(_) => "article.html",
+            PageKind::Region(_) => "region.html",
+            PageKind::Province(_) => "province.html",
+            PageKind::Indicator(_) => "indicator.html",
+        }
+    }
+
+    /// The context the template is rendered with.
+    pub fn context(&self, model: &Model, index: &Index) -> tera::Context {
+        let lang = self.lang;
+        match &self.kind {
+            PageKind::Landing => landing(model, index),
+            PageKind::NotFound => not_found(model),
+            PageKind::Home => home(model, index, lang),
+            PageKind::Articles(n) => article_list(model, lang, *n),
+            PageKind::Regions => region_index(model, index, lang),
+            PageKind::Indicators => indicator_index(model, index, lang),
+            PageKind::Glossary => glossary(model, index, lang),
+            PageKind::Article(i) => article_page(model, index, lang, *i),
+            PageKind::Region(code) => region_page(model, index, lang, code),
+            PageKind::Province(code) => province_page(model, index, lang, code),
+            PageKind::Indicator(key) => indicator_page(model, index, lang, key),
+        }
+    }
+}
+
+/// Every page of the archive, in a stable order.
+pub fn specs(model: &Model) -> Vec<PageSpec> {
+    let mut out = vec![
+        PageSpec {
+            lang: Lang::Zh,
+            kind: PageKind::Landing,
+        },
+        PageSpec {
+            lang: Lang::Zh,
+            kind: PageKind::NotFound,
+        },
+    ];
+    let article_pages = model.articles.len().div_ceil(ARTICLES_PER_PAGE).max(1);
+    for lang in Lang::ALL {
+        let mut add = |kind| out.push(PageSpec { lang, kind });
+        add(PageKind::Home);
+        for n in 1..=article_pages {
+            add(PageKind::Articles(n));
+        }
+        add(PageKind::Regions);
+        add(PageKind::Indicators);
+        add(PageKind::Glossary);
+        for i in 0..model.articles.len() {
+            add(PageKind::Article(i));
+        }
+        for code in &model.region_codes {
+            add(PageKind::Region(code.clone()));
+        }
+        for code in model.provinces.keys() {
+            if !model.region_codes.contains(code) {
+                add(PageKind::Province(code.clone()));
+            }
+        }
+        for ind in &model.taxonomy.indicators {
+            add(PageKind::Indicator(ind.key.clone()));
+        }
+    }
+    out
+}
+
 /// The context every page has.
-fn base(model: &Model, lang: Lang, path: &str, counterpart: &str, kind: &str) -> tera::Context {
+fn base(model: &Model, lang: Lang, path: &str, kind: &str) -> tera::Context {
+    let counterpart = if path.len() >= 2 {
+        format!("{}{}", lang.other().code(), &path[2..])
+    } else {
+        String::new()
+    };
     let mut c = tera::Context::new();
     c.insert("lang", lang.code());
     c.insert("html_lang", lang.html_lang());
@@ -126,7 +394,7 @@ fn base(model: &Model, lang: Lang, path: &str, counterpart: &str, kind: &str) ->
     c.insert("other_html_lang", lang.other().html_lang());
     c.insert("path_to_root", &"../".repeat(depth(path)));
     c.insert("page_path", path);
-    c.insert("counterpart", counterpart);
+    c.insert("counterpart", &counterpart);
     c.insert("kind", kind);
     let site = &model.site;
     let (title, description) = match lang {
@@ -262,110 +530,60 @@ fn figure_view(
     }
 }
 
-/// Everything computed once per build and shared by the pages.
-struct Shared {
-    /// Per article: which figures are marked in the English translation, and where.
-    en_marks: BTreeMap<String, Vec<Option<Mark>>>,
+fn fig(model: &Model, index: &Index, lang: Lang, article: usize, figure: usize) -> FigureView {
+    let a = &model.articles[article];
+    figure_view(
+        model,
+        lang,
+        a,
+        figure,
+        &a.figures()[figure],
+        &index.en_marked(article),
+    )
 }
 
-impl Shared {
-    fn en_marked(&self, slug: &str) -> Vec<bool> {
-        self.en_marks
-            .get(slug)
-            .map(|v| v.iter().map(Option::is_some).collect())
-            .unwrap_or_default()
-    }
-}
-
-/// All pages of the archive, in a stable order.
-pub fn pages(model: &Model) -> Vec<Page> {
-    let shared = Shared {
-        en_marks: model
-            .articles
-            .iter()
-            .filter(|a| a.has_translation())
-            .map(|a| (a.slug.clone(), en_marks(a)))
-            .collect(),
-    };
-    let mut pages = vec![landing(model), not_found(model)];
-    for lang in Lang::ALL {
-        pages.push(home(model, lang, &shared));
-        pages.push(article_index(model, lang));
-        pages.push(region_index(model, lang));
-        pages.push(indicator_index(model, lang, &shared));
-        pages.push(glossary(model, lang));
-        for a in &model.articles {
-            pages.push(article_page(model, lang, a, &shared));
-        }
-        for code in &model.region_codes {
-            pages.push(region_page(model, lang, code, &shared));
-        }
-        for code in model.provinces.keys() {
-            if !model.region_codes.contains(code) {
-                pages.push(province_page(model, lang, code));
-            }
-        }
-        for ind in &model.taxonomy.indicators {
-            pages.push(indicator_page(model, lang, &ind.key, &shared));
-        }
-    }
-    pages
-}
-
-fn page(path: &str, template: &'static str, context: tera::Context) -> Page {
-    Page {
-        output: format!("{path}index.html"),
-        template,
-        context,
-    }
-}
-
-fn swap_lang(path: &str, lang: Lang) -> String {
-    format!("{}{}", lang.other().code(), &path[2..])
-}
-
-fn totals(model: &Model) -> Totals {
-    let reported: std::collections::BTreeSet<&str> =
-        model.figures().map(|(_, _, f)| f.key.as_str()).collect();
-    Totals {
-        articles: model.articles.len(),
-        regions: model.region_codes.len(),
-        indicators: model.taxonomy.indicators.len(),
-        indicators_reported: reported.len(),
-        figures: model.figures().count(),
-    }
-}
-
-fn provinces_view(model: &Model, lang: Lang) -> Vec<ProvinceView> {
+fn provinces_view(
+    model: &Model,
+    index: &Index,
+    lang: Lang,
+    with_regions: bool,
+) -> Vec<ProvinceView> {
     model
         .provinces
         .iter()
         .filter_map(|(pcode, codes)| {
             let p = model.regions.get(pcode)?;
-            let mut regions: Vec<RegionView> = codes
-                .iter()
-                .filter_map(|c| region_view(model, lang, c))
-                .collect();
+            let mut all: Vec<&String> = codes.iter().collect();
             if model.region_codes.contains(pcode) {
-                regions.insert(0, region_view(model, lang, pcode)?);
+                all.insert(0, pcode);
             }
+            let regions: Vec<RegionView> = if with_regions {
+                all.iter()
+                    .filter_map(|c| region_view(model, index, lang, c))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             Some(ProvinceView {
                 name: region_name(p, lang),
                 path: region_path(model, lang, p),
+                region_count: all.len(),
+                article_count: all.iter().map(|c| index.articles_of(c).len()).sum(),
                 regions,
             })
         })
         .collect()
 }
 
-fn region_view(model: &Model, lang: Lang, code: &str) -> Option<RegionView> {
+fn region_view(model: &Model, index: &Index, lang: Lang, code: &str) -> Option<RegionView> {
     let r = model.regions.get(code)?;
-    let mut parents = Vec::new();
-    let mut parent = r.parent.as_deref();
-    while let Some(p) = parent.and_then(|c| model.regions.get(c)) {
-        parents.push(region_name(p, lang));
-        parent = p.parent.as_deref();
-    }
+    let parents = model
+        .regions
+        .ancestry(code)
+        .skip(1)
+        .map(|p| region_name(p, lang))
+        .collect();
+    let articles = index.articles_of(code);
     Some(RegionView {
         code: r.code.clone(),
         name: region_name(r, lang),
@@ -374,14 +592,17 @@ fn region_view(model: &Model, lang: Lang, code: &str) -> Option<RegionView> {
         path: region_path(model, lang, r),
         parents,
         province: province_link(model, lang, code),
-        article_count: model.articles_of(code).count(),
-        figure_count: model.articles_of(code).map(|a| a.figures().len()).sum(),
+        article_count: articles.len(),
+        figure_count: articles
+            .iter()
+            .map(|&i| model.articles[i].figures().len())
+            .sum(),
     })
 }
 
-fn landing(model: &Model) -> Page {
-    let mut c = base(model, Lang::Zh, "", "", "landing");
-    c.insert("totals", &totals(model));
+fn landing(model: &Model, index: &Index) -> tera::Context {
+    let mut c = base(model, Lang::Zh, "", "landing");
+    c.insert("totals", &index.totals);
     c.insert("site_title_zh", &model.site.title.zh);
     c.insert("site_title_en", &model.site.title.en);
     let (dzh, den) = model
@@ -392,17 +613,19 @@ fn landing(model: &Model) -> Page {
         .unwrap_or(("", ""));
     c.insert("site_description_zh", dzh);
     c.insert("site_description_en", den);
-    c.insert("provinces_zh", &provinces_view(model, Lang::Zh));
-    c.insert("provinces_en", &provinces_view(model, Lang::En));
-    Page {
-        output: "index.html".into(),
-        template: "landing.html",
-        context: c,
-    }
+    c.insert(
+        "provinces_zh",
+        &provinces_view(model, index, Lang::Zh, false),
+    );
+    c.insert(
+        "provinces_en",
+        &provinces_view(model, index, Lang::En, false),
+    );
+    c
 }
 
-fn not_found(model: &Model) -> Page {
-    let mut c = base(model, Lang::Zh, "", "", "404");
+fn not_found(model: &Model) -> tera::Context {
+    let mut c = base(model, Lang::Zh, "", "404");
     // A 404 page is served at any depth: with a base_url its links are absolute.
     c.insert(
         "base_href",
@@ -413,17 +636,44 @@ fn not_found(model: &Model) -> Page {
             .map(|b| format!("{b}/"))
             .unwrap_or_default(),
     );
-    Page {
-        output: "404.html".into(),
-        template: "404.html",
-        context: c,
-    }
+    c
 }
 
-fn home(model: &Model, lang: Lang, shared: &Shared) -> Page {
+/// The newest result (not a target) of an indicator for each region.
+fn latest_per_region<'a>(
+    model: &'a Model,
+    index: &'a Index,
+    key: &str,
+) -> Vec<(usize, usize, &'a str)> {
+    let mut out: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for &(i, j) in index
+        .by_indicator
+        .get(key)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+    {
+        let a = &model.articles[i];
+        if let Some(code) = a.region.as_deref() {
+            if !is_target(&a.figures()[j]) {
+                out.entry(code).or_insert((i, j));
+            }
+        }
+    }
+    out.into_iter().map(|(code, (i, j))| (i, j, code)).collect()
+}
+
+/// Whether a figure is a plan rather than a result.
+fn is_target(f: &Figure) -> bool {
+    serde_json::to_value(f)
+        .ok()
+        .and_then(|v| v.get("target").and_then(|t| t.as_bool()))
+        .unwrap_or(false)
+}
+
+fn home(model: &Model, index: &Index, lang: Lang) -> tera::Context {
     let path = format!("{}/", lang.code());
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "home");
-    c.insert("totals", &totals(model));
+    let mut c = base(model, lang, &path, "home");
+    c.insert("totals", &index.totals);
     let latest: Vec<ArticleView> = model
         .articles
         .iter()
@@ -431,105 +681,129 @@ fn home(model: &Model, lang: Lang, shared: &Shared) -> Page {
         .map(|a| article_view(model, lang, a))
         .collect();
     c.insert("latest", &latest);
-    c.insert("provinces", &provinces_view(model, lang));
-    // Headline: people lifted out of poverty, per region.
-    let headline: Vec<FigureView> = model
-        .region_codes
+    c.insert("provinces", &provinces_view(model, index, lang, false));
+    // Headline: the regions with the most people lifted out of poverty.
+    let mut best = latest_per_region(model, index, "people_lifted");
+    best.sort_by(|a, b| {
+        let fa = model.articles[a.0].figures()[a.1].value;
+        let fb = model.articles[b.0].figures()[b.1].value;
+        fb.total_cmp(&fa).then_with(|| a.2.cmp(b.2))
+    });
+    let headline: Vec<FigureView> = best
         .iter()
-        .filter_map(|code| {
-            model.articles_of(code).find_map(|a| {
-                a.figures()
-                    .iter()
-                    .position(|f| f.key == "people_lifted")
-                    .map(|i| {
-                        figure_view(
-                            model,
-                            lang,
-                            a,
-                            i,
-                            &a.figures()[i],
-                            &shared.en_marked(&a.slug),
-                        )
-                    })
-            })
-        })
+        .take(HEADLINE_REGIONS)
+        .map(|&(i, j, _)| fig(model, index, lang, i, j))
         .collect();
     c.insert("headline", &headline);
-    page(&path, "home.html", c)
+    c
 }
 
-fn article_index(model: &Model, lang: Lang) -> Page {
-    let path = format!("{}/articles/", lang.code());
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "articles");
+#[derive(Serialize)]
+struct Pagination {
+    current: usize,
+    total: usize,
+    prev: String,
+    next: String,
+}
+
+fn article_list(model: &Model, lang: Lang, n: usize) -> tera::Context {
+    let path = articles_page_path(lang, n);
+    let mut c = base(model, lang, &path, "articles");
+    let total = model.articles.len().div_ceil(ARTICLES_PER_PAGE).max(1);
     let articles: Vec<ArticleView> = model
         .articles
         .iter()
+        .skip((n - 1) * ARTICLES_PER_PAGE)
+        .take(ARTICLES_PER_PAGE)
         .map(|a| article_view(model, lang, a))
         .collect();
     c.insert("articles", &articles);
-    page(&path, "articles.html", c)
+    c.insert(
+        "pagination",
+        &Pagination {
+            current: n,
+            total,
+            prev: if n > 1 {
+                articles_page_path(lang, n - 1)
+            } else {
+                String::new()
+            },
+            next: if n < total {
+                articles_page_path(lang, n + 1)
+            } else {
+                String::new()
+            },
+        },
+    );
+    c
 }
 
-fn region_index(model: &Model, lang: Lang) -> Page {
+fn region_index(model: &Model, index: &Index, lang: Lang) -> tera::Context {
     let path = format!("{}/regions/", lang.code());
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "regions");
-    c.insert("provinces", &provinces_view(model, lang));
-    page(&path, "regions.html", c)
+    let mut c = base(model, lang, &path, "regions");
+    c.insert("provinces", &provinces_view(model, index, lang, true));
+    c
 }
 
-fn province_page(model: &Model, lang: Lang, code: &str) -> Page {
+fn province_page(model: &Model, index: &Index, lang: Lang, code: &str) -> tera::Context {
     let p = model.regions.get(code).expect("province in table");
     let path = region_path(model, lang, p);
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "province");
-    let view = provinces_view(model, lang)
-        .into_iter()
-        .find(|v| v.path == path);
-    c.insert("province", &view);
-    page(&path, "province.html", c)
-}
-
-fn groups(
-    model: &Model,
-    lang: Lang,
-    figures: Vec<(&Article, usize, &Figure)>,
-    shared: &Shared,
-) -> Vec<IndicatorGroup> {
-    let mut out = Vec::new();
-    for ind in &model.taxonomy.indicators {
-        let figs: Vec<FigureView> = figures
+    let mut c = base(model, lang, &path, "province");
+    let view = model.provinces.get(code).map(|codes| ProvinceView {
+        name: region_name(p, lang),
+        path: path.clone(),
+        region_count: codes.len(),
+        article_count: codes.iter().map(|c| index.articles_of(c).len()).sum(),
+        regions: codes
             .iter()
-            .filter(|(_, _, f)| f.key == ind.key)
-            .map(|(a, i, f)| figure_view(model, lang, a, *i, f, &shared.en_marked(&a.slug)))
-            .collect();
-        if !figs.is_empty() {
-            out.push(IndicatorGroup {
-                key: ind.key.clone(),
-                label: indicator_label(model, lang, &ind.key),
-                path: indicator_path(lang, &ind.key),
-                figures: figs,
-            });
-        }
-    }
-    out
+            .filter_map(|c| region_view(model, index, lang, c))
+            .collect(),
+    });
+    c.insert("province", &view);
+    c
 }
 
-fn region_page(model: &Model, lang: Lang, code: &str, shared: &Shared) -> Page {
+fn region_page(model: &Model, index: &Index, lang: Lang, code: &str) -> tera::Context {
     let r = model.regions.get(code).expect("region in table");
     let path = region_path(model, lang, r);
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "region");
-    c.insert("region", &region_view(model, lang, code));
-    let articles: Vec<&Article> = model.articles_of(code).collect();
-    let figures: Vec<(&Article, usize, &Figure)> = articles
-        .iter()
-        .flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (*a, i, f)))
-        .collect();
-    c.insert("groups", &groups(model, lang, figures, shared));
+    let mut c = base(model, lang, &path, "region");
+    c.insert("region", &region_view(model, index, lang, code));
+    let articles = index.articles_of(code);
+    let mut groups = Vec::new();
+    for ind in &model.taxonomy.indicators {
+        let all: Vec<(usize, usize)> = articles
+            .iter()
+            .flat_map(|&i| {
+                model.articles[i]
+                    .figures()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.key == ind.key)
+                    .map(move |(j, _)| (i, j))
+            })
+            .collect();
+        if all.is_empty() {
+            continue;
+        }
+        groups.push(IndicatorGroup {
+            key: ind.key.clone(),
+            label: indicator_label(model, lang, &ind.key),
+            path: indicator_path(lang, &ind.key),
+            figures: all
+                .iter()
+                .take(FIGURES_PER_INDICATOR)
+                .map(|&(i, j)| fig(model, index, lang, i, j))
+                .collect(),
+            more: all.len().saturating_sub(FIGURES_PER_INDICATOR),
+        });
+    }
+    c.insert("groups", &groups);
     let views: Vec<ArticleView> = articles
         .iter()
-        .map(|a| article_view(model, lang, a))
+        .map(|&i| article_view(model, lang, &model.articles[i]))
         .collect();
     c.insert("articles", &views);
-    page(&path, "region.html", c)
+    c
 }
 
 /// Marks for the figures in an article's English translation: the first
@@ -575,12 +849,11 @@ fn en_spellings(f: &Figure) -> Vec<String> {
         v.push(format!("{en}%"));
         v.push(format!("{en} percent"));
     }
-    v.push(en.clone());
+    v.push(en);
     let plain = format::number(f.value, Lang::Zh);
     if !plain.contains(['万', '亿']) {
         v.push(plain);
     }
-    // 14.8 billion may be written 14.80 billion or as "148 yi" never; keep simple forms.
     v
 }
 
@@ -637,20 +910,16 @@ fn term_linker(model: &Model, lang: Lang, path_to_root: &str) -> TermLinker {
     TermLinker::new(&terms)
 }
 
-fn article_page(model: &Model, lang: Lang, a: &Article, shared: &Shared) -> Page {
+fn article_page(model: &Model, index: &Index, lang: Lang, i: usize) -> tera::Context {
+    let a = &model.articles[i];
     let path = article_path(lang, &a.slug);
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "article");
-    let root = "../".repeat(depth(&path));
+    let mut c = base(model, lang, &path, "article");
     c.insert("article", &article_view(model, lang, a));
-    let en_marked = shared.en_marked(&a.slug);
-    let figures: Vec<FigureView> = a
-        .figures()
-        .iter()
-        .enumerate()
-        .map(|(i, f)| figure_view(model, lang, a, i, f, &en_marked))
+    let figures: Vec<FigureView> = (0..a.figures().len())
+        .map(|j| fig(model, index, lang, i, j))
         .collect();
-    c.insert("figures", &figures);
-    let linker = term_linker(model, lang, &root);
+    let linker = &index.linkers[&lang];
+    let title = |j: usize| format!("{}: {}", figures[j].label, figures[j].value);
     let (body_html, summary) = match lang {
         Lang::Zh => {
             let chars = markdown::char_to_byte(&a.zh.body);
@@ -659,36 +928,31 @@ fn article_page(model: &Model, lang: Lang, a: &Article, shared: &Shared) -> Page
                 .iter()
                 .enumerate()
                 .filter(|(_, f)| f.start < f.end && f.end < chars.len())
-                .map(|(i, f)| Mark {
+                .map(|(j, f)| Mark {
                     range: chars[f.start]..chars[f.end],
-                    id: format!("fig-{i}"),
-                    title: figures[i].label.clone() + ": " + &figures[i].value,
+                    id: format!("fig-{j}"),
+                    title: title(j),
                 })
                 .collect();
             (
-                markdown::render(&a.zh.body, &non_overlapping(marks), &linker),
+                markdown::render(&a.zh.body, &non_overlapping(marks), linker),
                 String::new(),
             )
         }
         Lang::En if a.has_translation() => {
             let en = a.en.as_ref().expect("translated");
-            let marks: Vec<Mark> = shared
-                .en_marks
-                .get(&a.slug)
-                .map(|v| {
-                    v.iter()
-                        .enumerate()
-                        .filter_map(|(i, m)| {
-                            m.clone().map(|mut m| {
-                                m.title = figures[i].label.clone() + ": " + &figures[i].value;
-                                m
-                            })
-                        })
-                        .collect()
+            let marks: Vec<Mark> = index.en_marks[i]
+                .iter()
+                .enumerate()
+                .filter_map(|(j, m)| {
+                    m.clone().map(|mut m| {
+                        m.title = title(j);
+                        m
+                    })
                 })
-                .unwrap_or_default();
+                .collect();
             (
-                markdown::render(&en.body, &non_overlapping(marks), &linker),
+                markdown::render(&en.body, &non_overlapping(marks), linker),
                 String::new(),
             )
         }
@@ -708,9 +972,10 @@ fn article_page(model: &Model, lang: Lang, a: &Article, shared: &Shared) -> Page
             (String::new(), text)
         }
     };
+    c.insert("figures", &figures);
     c.insert("body_html", &body_html);
     c.insert("summary", &summary);
-    page(&path, "article.html", c)
+    c
 }
 
 fn non_overlapping(mut marks: Vec<Mark>) -> Vec<Mark> {
@@ -731,41 +996,45 @@ struct IndicatorView {
     label_other: String,
     unit: String,
     path: String,
+    /// Regions that report the indicator.
+    region_count: usize,
+    figure_count: usize,
+    /// One row per region: its newest result.
     regions: Vec<IndicatorRow>,
 }
 
 #[derive(Serialize)]
 struct IndicatorRow {
     region: Link,
-    figures: Vec<FigureView>,
+    figure: FigureView,
 }
 
-fn indicator_view(model: &Model, lang: Lang, key: &str, shared: &Shared) -> IndicatorView {
+fn indicator_view(
+    model: &Model,
+    index: &Index,
+    lang: Lang,
+    key: &str,
+    rows: Option<usize>,
+) -> IndicatorView {
     let ind = model.taxonomy.get(key).expect("indicator in taxonomy");
-    let (label, label_other) = (
-        indicator_label(model, lang, key),
-        indicator_label(model, lang.other(), key),
-    );
-    let mut rows = Vec::new();
-    for code in &model.region_codes {
-        let figs: Vec<FigureView> = model
-            .articles_of(code)
-            .flat_map(|a| {
-                a.figures()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| f.key == key)
-                    .map(move |(i, f)| (a, i, f))
+    let mut latest = latest_per_region(model, index, key);
+    // Largest first, so that the page compares regions at a glance.
+    latest.sort_by(|a, b| {
+        let fa = model.articles[a.0].figures()[a.1].value;
+        let fb = model.articles[b.0].figures()[b.1].value;
+        fb.total_cmp(&fa).then_with(|| a.2.cmp(b.2))
+    });
+    let region_count = latest.len();
+    let regions = latest
+        .iter()
+        .take(rows.unwrap_or(usize::MAX))
+        .filter_map(|&(i, j, code)| {
+            Some(IndicatorRow {
+                region: region_link(model, lang, code)?,
+                figure: fig(model, index, lang, i, j),
             })
-            .map(|(a, i, f)| figure_view(model, lang, a, i, f, &shared.en_marked(&a.slug)))
-            .collect();
-        if let (false, Some(region)) = (figs.is_empty(), region_link(model, lang, code)) {
-            rows.push(IndicatorRow {
-                region,
-                figures: figs,
-            });
-        }
-    }
+        })
+        .collect();
     let unit = ind
         .unit
         .split('|')
@@ -774,32 +1043,34 @@ fn indicator_view(model: &Model, lang: Lang, key: &str, shared: &Shared) -> Indi
         .collect::<Vec<_>>();
     IndicatorView {
         key: key.to_string(),
-        label,
-        label_other,
+        label: indicator_label(model, lang, key),
+        label_other: indicator_label(model, lang.other(), key),
         unit: unit.join(" / "),
         path: indicator_path(lang, key),
-        regions: rows,
+        region_count,
+        figure_count: index.by_indicator.get(key).map(Vec::len).unwrap_or(0),
+        regions,
     }
 }
 
-fn indicator_index(model: &Model, lang: Lang, shared: &Shared) -> Page {
+fn indicator_index(model: &Model, index: &Index, lang: Lang) -> tera::Context {
     let path = format!("{}/indicators/", lang.code());
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "indicators");
+    let mut c = base(model, lang, &path, "indicators");
     let views: Vec<IndicatorView> = model
         .taxonomy
         .indicators
         .iter()
-        .map(|i| indicator_view(model, lang, &i.key, shared))
+        .map(|i| indicator_view(model, index, lang, &i.key, Some(3)))
         .collect();
     c.insert("indicators", &views);
-    page(&path, "indicators.html", c)
+    c
 }
 
-fn indicator_page(model: &Model, lang: Lang, key: &str, shared: &Shared) -> Page {
+fn indicator_page(model: &Model, index: &Index, lang: Lang, key: &str) -> tera::Context {
     let path = indicator_path(lang, key);
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "indicator");
-    c.insert("indicator", &indicator_view(model, lang, key, shared));
-    page(&path, "indicator.html", c)
+    let mut c = base(model, lang, &path, "indicator");
+    c.insert("indicator", &indicator_view(model, index, lang, key, None));
+    c
 }
 
 #[derive(Serialize)]
@@ -808,17 +1079,19 @@ struct TermView {
     en: String,
     anchor: String,
     note: String,
+    article_count: usize,
     articles: Vec<Link>,
 }
 
-fn glossary(model: &Model, lang: Lang) -> Page {
+fn glossary(model: &Model, index: &Index, lang: Lang) -> tera::Context {
     let path = format!("{}/glossary/", lang.code());
-    let mut c = base(model, lang, &path, &swap_lang(&path, lang), "glossary");
+    let mut c = base(model, lang, &path, "glossary");
     let terms: Vec<TermView> = model
         .glossary
         .terms
         .iter()
-        .map(|t| TermView {
+        .zip(&index.term_articles)
+        .map(|(t, (count, first))| TermView {
             term: t.term.clone(),
             en: t.en.clone(),
             anchor: t.anchor(),
@@ -826,21 +1099,19 @@ fn glossary(model: &Model, lang: Lang) -> Page {
                 Lang::Zh => t.note_zh.clone(),
                 Lang::En => t.note_en.clone(),
             },
-            articles: model
-                .articles
+            article_count: *count,
+            articles: first
                 .iter()
-                .filter(|a| {
-                    std::iter::once(&t.term)
-                        .chain(t.aliases.iter())
-                        .any(|s| a.zh.body.contains(s.as_str()))
-                })
-                .map(|a| Link {
-                    name: a.title(lang).to_string(),
-                    path: article_path(lang, &a.slug),
+                .map(|&i| {
+                    let a = &model.articles[i];
+                    Link {
+                        name: a.title(lang).to_string(),
+                        path: article_path(lang, &a.slug),
+                    }
                 })
                 .collect(),
         })
         .collect();
     c.insert("terms", &terms);
-    page(&path, "glossary.html", c)
+    c
 }
