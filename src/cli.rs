@@ -163,13 +163,24 @@ fn cmd_build(
     }
     let index = report.output_dir.join("index.html");
     let index = index.canonicalize().unwrap_or(index);
-    println!(
-        "built {} pages from {} articles into {} in {:.2} s",
-        report.pages,
-        report.articles,
-        report.output_dir.display(),
-        started.elapsed().as_secs_f64()
-    );
+    if report.unchanged {
+        println!(
+            "nothing changed since the last build: {} files in {} ({:.2} s)",
+            report.pages,
+            report.output_dir.display(),
+            started.elapsed().as_secs_f64()
+        );
+    } else {
+        println!(
+            "built {} pages from {} articles into {} in {:.2} s ({} rendered, {} files written)",
+            report.pages,
+            report.articles,
+            report.output_dir.display(),
+            started.elapsed().as_secs_f64(),
+            report.rendered,
+            report.written
+        );
+    }
     println!(
         "open file://{} in a browser (it works from disk), or publish the folder to any static host",
         index.display()

@@ -241,6 +241,8 @@ mod tests {
                     quote: "97个贫困村15316户42991人全部脱贫".into(),
                     start: 10,
                     end: 16,
+                    target: false,
+                    doubt: None,
                 }],
             },
             body: "## 标题\n\n正文。\n".into(),

@@ -140,7 +140,7 @@ pub fn generate(site: &Site, out: &Path, options: CorpusOptions) -> Result<Corpu
                 .map(|e| blocks(&e.body))
                 .filter(|b| b.len() == zh_blocks.len());
             Some(Source {
-                zh: a.zh.clone(),
+                zh: (*a.zh).clone(),
                 zh_blocks,
                 en_title: en_blocks.as_ref().and(en.map(|e| e.front.title.clone())),
                 en_blocks,

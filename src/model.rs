@@ -3,11 +3,17 @@
 //! provinces, the indicators and who reports them, the glossary.
 //!
 //! Everything is sorted, so that rendering is a pure function of the inputs.
+//! Parsed content files are kept in a [`ContentCache`] keyed by path, size
+//! and modification time, so that a long-running `serve` re-reads only the
+//! files that changed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use crate::config::Site;
 use crate::content::{ContentFile, Translation};
@@ -19,13 +25,15 @@ use crate::format::Lang;
 #[derive(Debug, Clone)]
 pub struct Article {
     pub slug: String,
-    pub zh: ContentFile,
+    pub zh: Arc<ContentFile>,
     /// The English file; None when there is none yet (the page then shows a
     /// summary generated at build time).
-    pub en: Option<ContentFile>,
+    pub en: Option<Arc<ContentFile>>,
     /// GB/T code of the region, when the region is in the table.
     pub region: Option<String>,
     pub zh_path: PathBuf,
+    /// Hash of the bytes of both files: what the pages of the article depend on.
+    pub hash: u128,
 }
 
 impl Article {
@@ -39,9 +47,9 @@ impl Article {
 
     /// Whether the English page shows a human translation.
     pub fn has_translation(&self) -> bool {
-        self.en.as_ref().is_some_and(|e| {
-            e.front.translation == Some(Translation::Human) && !e.body.trim().is_empty()
-        })
+        self.en
+            .as_ref()
+            .is_some_and(|e| e.front.translation == Some(Translation::Human) && !e.body.trim().is_empty())
     }
 
     pub fn title(&self, lang: Lang) -> &str {
@@ -52,8 +60,9 @@ impl Article {
     }
 }
 
-/// A problem found while loading: the article it concerns is skipped.
-#[derive(Debug, Clone)]
+/// A problem found while loading: the article it concerns is skipped, or
+/// shown without the faulty part.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Problem {
     pub path: PathBuf,
     pub line: Option<usize>,
@@ -62,11 +71,7 @@ pub struct Problem {
 
 impl Problem {
     fn new(path: &Path, message: String) -> Problem {
-        Problem {
-            path: path.to_path_buf(),
-            line: None,
-            message,
-        }
+        Problem { path: path.to_path_buf(), line: None, message }
     }
 }
 
@@ -79,15 +84,32 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Reads a content file; any failure becomes a problem naming the file and line.
-fn read_content(path: &Path) -> Result<ContentFile, Problem> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Problem::new(path, format!("cannot read the file: {e}")))?;
-    ContentFile::parse(path, &text).map_err(|e| Problem {
-        path: e.path,
-        line: e.line,
-        message: e.message,
-    })
+/// A parsed content file and what it was parsed from.
+#[derive(Debug, Clone)]
+struct Cached {
+    len: u64,
+    modified: Option<SystemTime>,
+    hash: u128,
+    parsed: Result<Arc<ContentFile>, Problem>,
+}
+
+/// Parsed content files by path; a file is parsed again only when its size
+/// or modification time changed.
+#[derive(Debug, Default)]
+pub struct ContentCache {
+    files: HashMap<PathBuf, Cached>,
+}
+
+impl ContentCache {
+    pub fn new() -> ContentCache {
+        ContentCache::default()
+    }
+
+    /// Forgets a file, so that it is read again (for editors that keep the
+    /// size and the modification time).
+    pub fn forget(&mut self, path: &Path) {
+        self.files.remove(path);
+    }
 }
 
 /// The whole archive.
@@ -106,14 +128,35 @@ pub struct Model {
     pub problems: Vec<Problem>,
 }
 
+/// Reference data of a site: taxonomy, regions, glossary.
+pub struct Data {
+    pub taxonomy: Taxonomy,
+    pub regions: Regions,
+    pub glossary: Glossary,
+}
+
+impl Data {
+    pub fn load(site: &Site) -> Result<Data> {
+        Ok(Data {
+            taxonomy: Taxonomy::load(&site.data_dir.join("indicators.yaml"))?,
+            regions: Regions::load(&site.data_dir)?,
+            glossary: Glossary::load(&site.data_dir.join("glossary.yaml"))?,
+        })
+    }
+}
+
 impl Model {
     /// Loads the site's data and content. Bad content files are recorded as
     /// problems and skipped; bad data files are errors.
     pub fn load(site: Site) -> Result<Model> {
-        let taxonomy = Taxonomy::load(&site.data_dir.join("indicators.yaml"))?;
-        let regions = Regions::load(&site.data_dir)?;
-        let glossary = Glossary::load(&site.data_dir.join("glossary.yaml"))?;
-        let (mut articles, mut problems) = load_articles(&site.content_dir)?;
+        let data = Data::load(&site)?;
+        Model::load_with(site, data, &mut ContentCache::new())
+    }
+
+    /// Loads the content with a cache of parsed files.
+    pub fn load_with(site: Site, data: Data, cache: &mut ContentCache) -> Result<Model> {
+        let Data { taxonomy, regions, glossary } = data;
+        let (mut articles, mut problems) = load_articles(&site.content_dir, cache)?;
 
         for a in &mut articles {
             if let Some(r) = &a.zh.front.region {
@@ -129,19 +172,8 @@ impl Model {
                     ));
                 }
             }
-            let known: Vec<&Figure> =
-                a.zh.front
-                    .figures
-                    .iter()
-                    .filter(|f| taxonomy.get(&f.key).is_some())
-                    .collect();
-            if known.len() != a.zh.front.figures.len() {
-                for f in
-                    a.zh.front
-                        .figures
-                        .iter()
-                        .filter(|f| taxonomy.get(&f.key).is_none())
-                {
+            if a.zh.front.figures.iter().any(|f| taxonomy.get(&f.key).is_none()) {
+                for f in a.zh.front.figures.iter().filter(|f| taxonomy.get(&f.key).is_none()) {
                     problems.push(Problem::new(
                         &a.zh_path,
                         format!(
@@ -150,25 +182,18 @@ impl Model {
                         ),
                     ));
                 }
-                a.zh.front
-                    .figures
-                    .retain(|f| taxonomy.get(&f.key).is_some());
+                Arc::make_mut(&mut a.zh).front.figures.retain(|f| taxonomy.get(&f.key).is_some());
             }
         }
         articles.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.slug.cmp(&b.slug)));
 
-        let region_codes: BTreeSet<String> =
-            articles.iter().filter_map(|a| a.region.clone()).collect();
+        let region_codes: BTreeSet<String> = articles.iter().filter_map(|a| a.region.clone()).collect();
         let mut provinces: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for code in &region_codes {
-            let province = regions
-                .province_of(code)
-                .map(|p| p.code.clone())
-                .unwrap_or_else(|| code.clone());
+            let province = regions.province_of(code).map(|p| p.code.clone()).unwrap_or_else(|| code.clone());
+            let entry = provinces.entry(province.clone()).or_default();
             if &province != code {
-                provinces.entry(province).or_default().push(code.clone());
-            } else {
-                provinces.entry(province).or_default();
+                entry.push(code.clone());
             }
         }
         Ok(Model {
@@ -183,27 +208,53 @@ impl Model {
         })
     }
 
-    /// Articles about a region, newest first.
-    pub fn articles_of<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Article> + 'a {
-        self.articles
-            .iter()
-            .filter(move |a| a.region.as_deref() == Some(code))
-    }
-
     /// Every figure of the archive with its article, in article order.
     pub fn figures(&self) -> impl Iterator<Item = (&Article, usize, &Figure)> {
-        self.articles
-            .iter()
-            .flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (a, i, f)))
+        self.articles.iter().flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (a, i, f)))
     }
 }
 
+/// Hash of some bytes for change detection (xxh3, 128 bits).
+pub fn hash_bytes(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// Reads (or takes from the cache) and parses one content file.
+fn parse_cached(path: &Path, cache: &HashMap<PathBuf, Cached>) -> Cached {
+    let meta = std::fs::metadata(path).ok();
+    let len = meta.as_ref().map(|m| m.len()).unwrap_or(0);
+    let modified = meta.as_ref().and_then(|m| m.modified().ok());
+    if let Some(c) = cache.get(path) {
+        if c.len == len && c.modified == modified && modified.is_some() {
+            return c.clone();
+        }
+    }
+    let (hash, parsed) = match std::fs::read(path) {
+        Ok(bytes) => {
+            let hash = hash_bytes(&bytes);
+            let parsed = match std::str::from_utf8(&bytes) {
+                Ok(text) => ContentFile::parse(path, text)
+                    .map(Arc::new)
+                    .map_err(|e| Problem { path: e.path, line: e.line, message: e.message }),
+                Err(e) => Err(Problem::new(
+                    path,
+                    format!("is not UTF-8 text (byte {}); save it as UTF-8", e.valid_up_to()),
+                )),
+            };
+            (hash, parsed)
+        }
+        Err(e) => (0, Err(Problem::new(path, format!("cannot read the file: {e}")))),
+    };
+    Cached { len, modified, hash, parsed }
+}
+
 /// Reads every content file: `slug.md` and `slug.en.md` pairs.
-fn load_articles(content_dir: &Path) -> Result<(Vec<Article>, Vec<Problem>)> {
+fn load_articles(content_dir: &Path, cache: &mut ContentCache) -> Result<(Vec<Article>, Vec<Problem>)> {
     let mut problems = Vec::new();
     let mut zh: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut en: BTreeMap<String, PathBuf> = BTreeMap::new();
     if !content_dir.exists() {
+        cache.files.clear();
         return Ok((Vec::new(), problems));
     }
     for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
@@ -221,42 +272,46 @@ fn load_articles(content_dir: &Path) -> Result<(Vec<Article>, Vec<Problem>)> {
         if let Some(prev) = map.insert(slug.clone(), entry.path().to_path_buf()) {
             problems.push(Problem::new(
                 entry.path(),
-                format!(
-                    "the slug `{slug}` is also used by {}; rename one of them",
-                    prev.display()
-                ),
+                format!("the slug `{slug}` is also used by {}; rename one of them", prev.display()),
             ));
         }
     }
+    // Parse what changed, in parallel.
+    let paths: Vec<&PathBuf> = zh.values().chain(en.values()).collect();
+    let parsed: Vec<(PathBuf, Cached)> =
+        paths.par_iter().map(|p| ((*p).clone(), parse_cached(p, &cache.files))).collect();
+    cache.files = parsed.into_iter().collect();
+
     let mut articles = Vec::new();
     for (slug, zh_path) in zh {
-        let zh_file = match read_content(&zh_path) {
-            Ok(f) => f,
-            Err(mut p) => {
+        let z = &cache.files[&zh_path];
+        let zh_file = match &z.parsed {
+            Ok(f) => Arc::clone(f),
+            Err(p) => {
+                let mut p = p.clone();
                 p.message.push_str("; the article is skipped");
                 problems.push(p);
                 continue;
             }
         };
+        let mut hash = z.hash;
         let en_file = match en.remove(&slug) {
-            Some(path) => match read_content(&path) {
-                Ok(f) => Some(f),
-                Err(mut p) => {
-                    p.message
-                        .push_str("; the English page shows the generated summary instead");
-                    problems.push(p);
-                    None
+            Some(path) => {
+                let e = &cache.files[&path];
+                hash ^= e.hash.rotate_left(1);
+                match &e.parsed {
+                    Ok(f) => Some(Arc::clone(f)),
+                    Err(p) => {
+                        let mut p = p.clone();
+                        p.message.push_str("; the English page shows the generated summary instead");
+                        problems.push(p);
+                        None
+                    }
                 }
-            },
+            }
             None => None,
         };
-        articles.push(Article {
-            slug,
-            zh: zh_file,
-            en: en_file,
-            region: None,
-            zh_path,
-        });
+        articles.push(Article { slug, zh: zh_file, en: en_file, region: None, zh_path, hash });
     }
     for (slug, path) in en {
         problems.push(Problem::new(

@@ -156,6 +156,8 @@ mod tests {
             quote: quote.into(),
             start: 0,
             end: 0,
+            target: false,
+            doubt: None,
         }
     }
 

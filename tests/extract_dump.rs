@@ -34,8 +34,20 @@ fn dump_decisions() {
         for d in explain(&article.body_markdown(), &tax) {
             match &d.figure {
                 Some(f) => println!(
-                    "  + {} {} = {} {} year={:?} qualifier={:?} [{}] «{}»",
-                    d.text, f.key, f.value, f.unit, f.year, f.qualifier, d.reason, f.quote
+                    "  + {} {} = {} {} year={:?} qualifier={:?}{}{} [{}] «{}»",
+                    d.text,
+                    f.key,
+                    f.value,
+                    f.unit,
+                    f.year,
+                    f.qualifier,
+                    if f.target { " TARGET" } else { "" },
+                    f.doubt
+                        .as_ref()
+                        .map(|w| format!(" DOUBT({w})"))
+                        .unwrap_or_default(),
+                    d.reason,
+                    f.quote
                 ),
                 None if all => println!("  - {} ({})", d.text, d.reason),
                 None => {}
@@ -52,7 +64,7 @@ fn explain_text() {
         let fig = d
             .figure
             .as_ref()
-            .map(|f| (&f.key, f.value, &f.year, &f.qualifier));
+            .map(|f| (&f.key, f.value, &f.year, &f.qualifier, f.target, &f.doubt));
         println!("{} -> {:?} [{}]", d.text, fig, d.reason);
     }
 }

@@ -21,13 +21,13 @@ fn extractor_meets_the_quality_bar_on_the_gold_seeds() {
     let report = evaluate(gold, &root.join("seeds"), &taxonomy).unwrap();
     println!("{report}");
     assert!(
-        report.precision >= 0.8,
-        "precision {:.3} < 0.8\n{report}",
+        report.precision >= 0.95,
+        "precision {:.3} < 0.95\n{report}",
         report.precision
     );
     assert!(
-        report.recall >= 0.8,
-        "recall {:.3} < 0.8\n{report}",
+        report.recall >= 0.90,
+        "recall {:.3} < 0.90\n{report}",
         report.recall
     );
 }

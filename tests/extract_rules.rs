@@ -344,10 +344,110 @@ fn context_numbers_give_no_figure() {
 }
 
 #[test]
-fn targets_are_not_results() {
-    // A target (目标任务, 计划) is left out: the archive shows results.
+fn targets_are_figures_labelled_as_targets() {
+    // A target (目标任务, 计划) is kept, marked as a target: the archive
+    // shows it, but never as a result.
     let figs = figures("今年计划完成15个贫困村退出、6000名贫困人口脱贫的目标任务。\n");
+    assert_eq!(figs.len(), 2, "{:#?}", summary(&figs));
+    assert!(find(&figs, "poor_villages_exited", 15.0).target);
+    assert!(find(&figs, "people_lifted", 6000.0).target);
+    // A clause pointing back (这是…目标任务) makes the whole sentence a
+    // target, and gives its year.
+    let figs =
+        figures("完成85个贫困村退出、2.7779万贫困人口脱贫,这是我市2017年脱贫攻坚目标任务。\n");
+    let f = find(&figs, "people_lifted", 27779.0);
+    assert!(f.target);
+    assert_eq!(f.year.as_deref(), Some("2017"));
+    assert!(find(&figs, "poor_villages_exited", 85.0).target);
+    // 力争, 确保: from their clause on; what comes before is a result.
+    let figs = figures(
+        "2019年全县脱贫2316户7458人,力争2020年剩余的865名贫困人口全部脱贫。\n\n确保明年再建成扶贫车间20个。\n",
+    );
+    assert!(!find(&figs, "households_lifted", 2316.0).target);
+    assert!(!find(&figs, "people_lifted", 7458.0).target);
+    let f = find(&figs, "people_lifted", 865.0);
+    assert!(f.target);
+    assert_eq!(f.year.as_deref(), Some("2020"));
+    assert!(find(&figs, "poverty_workshops", 20.0).target);
+}
+
+#[test]
+fn met_targets_and_names_with_target_words_are_results() {
+    for body in [
+        "全年减贫3215人,超额完成市下达的目标任务。\n",
+        "已完成年度计划,全年减贫3215人。\n",
+        "通过产业帮扶,确保了3215名贫困群众稳定脱贫。\n",
+        "“雨露计划”累计减贫3215人。\n",
+    ] {
+        let figs = figures(body);
+        assert_eq!(figs.len(), 1, "{body}: {:#?}", summary(&figs));
+        assert!(!figs[0].target, "{body}: {:#?}", figs[0]);
+        assert_eq!(figs[0].value, 3215.0);
+    }
+    // 计划生育 (family planning) is no plan of the county's.
+    let figs = figures("全县计划生育特殊家庭中,累计脱贫326户。\n");
+    assert!(!find(&figs, "households_lifted", 326.0).target);
+}
+
+#[test]
+fn impossible_values_are_kept_and_flagged() {
+    let figs = figures("贫困发生率由2014年的126.5%下降到2018年的2.1%。\n");
+    let f = find(&figs, "poverty_rate_start", 126.5);
+    assert_eq!(f.doubt.as_deref(), Some("126.5% is over 100%"));
+    assert_eq!(find(&figs, "poverty_rate_end", 2.1).doubt, None);
+    // An end above the start of the same change: both sides are doubtful.
+    let figs = figures("贫困发生率由2016年的3.2%降至2017年的5.4%。\n");
+    let end = find(&figs, "poverty_rate_end", 5.4);
+    assert!(
+        end.doubt.as_deref().unwrap().contains("same change (3.2)"),
+        "{end:?}"
+    );
+    assert!(find(&figs, "poverty_rate_start", 3.2).doubt.is_some());
+    // More people lifted than the article's registered poor population.
+    let figs = figures("全县共有建档立卡贫困人口6215人。五年来累计脱贫8652人。\n");
+    assert_eq!(
+        find(&figs, "registered_poor_population", 6215.0).doubt,
+        None
+    );
+    assert_eq!(
+        find(&figs, "people_lifted", 8652.0).doubt.as_deref(),
+        Some("more than the registered poor population in the same article (6215)")
+    );
+    // A count that is not a whole number.
+    let figs = figures("全县建档立卡贫困户1.32875万户。\n");
+    assert!(
+        find(&figs, "registered_poor_households", 13287.5)
+            .doubt
+            .as_deref()
+            .unwrap()
+            .contains("not a whole number")
+    );
+    // Plausible figures pass.
+    let figs =
+        figures("全县建档立卡贫困人口8.2万人,累计脱贫8.1万人,贫困发生率由18.6%降至0.42%。\n");
+    assert!(figs.iter().all(|f| f.doubt.is_none()), "{figs:#?}");
+}
+
+#[test]
+fn percentages_in_chinese_numerals_and_conditions_with_bounds() {
+    let figs = figures("贫困发生率从百分之十点二下降到百分之零点四。\n");
+    find(&figs, "poverty_rate_start", 10.2);
+    find(&figs, "poverty_rate_end", 0.4);
+    let figs = figures("全县村集体经济收入超过10万元的村占比达到45%。\n");
     assert!(figs.is_empty(), "{:#?}", summary(&figs));
+}
+
+#[test]
+fn the_end_of_a_change_without_its_own_year_takes_the_context_year() {
+    let figs = figures("截至2019年底,全县贫困发生率由2014年的17.3%降至0.58%。\n");
+    assert_eq!(
+        find(&figs, "poverty_rate_start", 17.3).year.as_deref(),
+        Some("2014")
+    );
+    assert_eq!(
+        find(&figs, "poverty_rate_end", 0.58).year.as_deref(),
+        Some("2019")
+    );
 }
 
 #[test]

@@ -73,6 +73,22 @@ pub struct Indicator {
     /// Higher wins when several indicators fit one quantity.
     #[serde(default)]
     pub priority: i32,
+    /// Sanity bounds: a value below `min` or above `max` is impossible for
+    /// this indicator (a rate over 100%); the figure is kept but flagged.
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// Whether the value must be a whole number (a count of people,
+    /// households, villages ...). Default: true when every unit class the
+    /// indicator accepts is people, households or count.
+    #[serde(default)]
+    pub whole: Option<bool>,
+    /// Keys of indicators this one cannot exceed: the other side of the
+    /// same before/after pair when there is one, else the largest figure of
+    /// that indicator in the same article (people lifted ≤ registered poor).
+    #[serde(default)]
+    pub at_most: Vec<String>,
 }
 
 impl Indicator {
@@ -89,6 +105,15 @@ impl Indicator {
                 other => other.to_string(),
             })
             .collect()
+    }
+
+    /// Whether values must be whole numbers (`whole`, or from the units).
+    pub fn whole_numbers(&self) -> bool {
+        self.whole.unwrap_or_else(|| {
+            self.accepted_units()
+                .iter()
+                .all(|u| matches!(u.as_str(), "people" | "households" | "count"))
+        })
     }
 }
 
@@ -108,9 +133,13 @@ pub struct Rules {
     /// Words showing that a sentence states a target, not a result.
     #[serde(default)]
     pub target_cues: Vec<String>,
-    /// Keep targets as figures (default: leave them out).
+    /// Keep targets as figures labelled `target` (default: leave them out).
     #[serde(default)]
     pub keep_targets: bool,
+    /// Words that, written before a target word in its clause, say the
+    /// target was met (超额完成…目标任务, 已完成计划): no target.
+    #[serde(default)]
+    pub target_done: Vec<String>,
     /// Words that make a percentage a share of something (占比, 比重).
     #[serde(default)]
     pub share_cues: Vec<String>,
@@ -199,6 +228,18 @@ impl Taxonomy {
                 "indicator key `{}` appears twice",
                 i.key
             );
+        }
+        for i in &indicators {
+            for k in &i.at_most {
+                anyhow::ensure!(
+                    indicators.iter().any(|j| &j.key == k),
+                    "indicator `{}`: at_most names `{k}`, which is no indicator",
+                    i.key
+                );
+            }
+            if let (Some(lo), Some(hi)) = (i.min, i.max) {
+                anyhow::ensure!(lo <= hi, "indicator `{}`: min {lo} > max {hi}", i.key);
+            }
         }
         for p in &rules.subset_patterns {
             regex::Regex::new(p).with_context(|| {

@@ -34,7 +34,8 @@ use super::Figure;
 use super::quantity::{self, Normalized, Quantity};
 use crate::data::taxonomy::{Side, SubjectAt, Taxonomy};
 
-/// Extracts the figures of a cleaned body (Markdown), sorted by position.
+/// Extracts the figures of a cleaned body (Markdown), sorted by position,
+/// with targets labelled and impossible values flagged ([`super::sanity`]).
 pub fn extract_figures(body: &str, taxonomy: &Taxonomy) -> Vec<Figure> {
     explain(body, taxonomy)
         .into_iter()
@@ -54,6 +55,9 @@ pub struct Decision {
     pub figure: Option<Figure>,
     /// Why: the rule that discarded it, or the words that chose the indicator.
     pub reason: String,
+    /// For a value of a before/after pair (由X降至Y): the span of the
+    /// other value.
+    pub partner: Option<(usize, usize)>,
 }
 
 /// Like [`extract_figures`], but returns a decision for every quantity, with
@@ -63,6 +67,29 @@ pub fn explain(body: &str, taxonomy: &Taxonomy) -> Vec<Decision> {
     let doc = Doc::new(body);
     let mut out = doc.run(&compiled);
     out.sort_by_key(|d| (d.start, d.end));
+    // Sanity checks over the figures, with the pairs they form.
+    let with_fig: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].figure.is_some())
+        .collect();
+    let mut pairs = Vec::new();
+    for (fi, &i) in with_fig.iter().enumerate() {
+        if let Some(span) = out[i].partner
+            && let Some(fj) = with_fig
+                .iter()
+                .position(|&j| (out[j].start, out[j].end) == span)
+            && fi < fj
+        {
+            pairs.push((fi, fj));
+        }
+    }
+    let mut figs: Vec<Figure> = with_fig
+        .iter()
+        .filter_map(|&i| out[i].figure.clone())
+        .collect();
+    super::sanity::check(&mut figs, &pairs, taxonomy);
+    for (f, &i) in figs.into_iter().zip(&with_fig) {
+        out[i].figure = Some(f);
+    }
     out
 }
 
@@ -98,6 +125,8 @@ struct Compiled<'t> {
     subsets: Vec<Regex>,
     foreign: Vec<String>,
     targets: Vec<String>,
+    targets_done: Vec<String>,
+    neutral: Vec<String>,
     shares: Vec<String>,
     generic_places: Vec<Vec<char>>,
     place_suffixes: Vec<char>,
@@ -188,6 +217,8 @@ impl<'t> Compiled<'t> {
                 .collect(),
             foreign: r.foreign_scope.iter().map(|s| norm_str(s)).collect(),
             targets: r.target_cues.iter().map(|s| norm_str(s)).collect(),
+            targets_done: r.target_done.iter().map(|s| norm_str(s)).collect(),
+            neutral: r.neutral.iter().map(|s| norm_str(s)).collect(),
             shares: r.share_cues.iter().map(|s| norm_str(s)).collect(),
             generic_places: r
                 .generic_places
@@ -653,11 +684,20 @@ impl Doc {
             // 底全部脱贫 says nothing of the numbers before it), or the whole
             // sentence when its clause points back (…,这是我市2017年的目标任务).
             let mut target_from: Option<usize> = None;
+            // The year of a clause pointing back (…,这是我市2017年的目标任务).
+            let mut target_year: Option<String> = None;
             for t in &comp.targets {
                 for (b, _) in sent_text.match_indices(t.as_str()) {
                     let pos = sent.start + sent_text[..b].chars().count();
-                    // A programme's name (“雨露计划”, 《…工作计划》) is no target.
-                    if self.in_title[pos] || self.in_quotes(pos) {
+                    let end = pos + t.chars().count();
+                    // A programme's name (“雨露计划”, 《…工作计划》) is no target,
+                    // nor a cue inside a neutral phrase (计划生育), nor one
+                    // that is done (确保了, 超额完成…目标任务).
+                    if self.in_title[pos]
+                        || self.in_quotes(pos)
+                        || self.inside_word(*sent, pos, end, &comp.neutral)
+                        || c.get(end) == Some(&'了')
+                    {
                         continue;
                     }
                     let Some(k) = clauses
@@ -667,10 +707,19 @@ impl Doc {
                         continue;
                     };
                     let lead = self.slice(clauses[k].start, pos);
+                    if comp.targets_done.iter().any(|d| lead.contains(d.as_str())) {
+                        continue;
+                    }
                     let points_back = ["这", "此", "以上", "上述"]
                         .iter()
                         .any(|d| lead.trim_start().starts_with(d));
                     let from = if points_back { 0 } else { k };
+                    if points_back && target_year.is_none() {
+                        target_year = years
+                            .iter()
+                            .find(|y| y.start >= clauses[k].start && y.end <= clauses[k].end)
+                            .and_then(|y| y.period.clone());
+                    }
                     target_from = Some(target_from.map_or(from, |f| f.min(from)));
                 }
             }
@@ -732,6 +781,7 @@ impl Doc {
                         end: e,
                         figure: None,
                         reason: why.clone(),
+                        partner: None,
                     });
                     continue;
                 }
@@ -789,6 +839,7 @@ impl Doc {
                             end: e,
                             figure: None,
                             reason: "a sub-group (其中) of another figure".into(),
+                            partner: None,
                         });
                         continue;
                     }
@@ -803,22 +854,26 @@ impl Doc {
                         end: e,
                         figure: None,
                         reason: "no indicator fits".into(),
+                        partner: None,
                     });
                     continue;
                 };
-                let year = self.year_for(
-                    &qs,
-                    &groups,
-                    k,
-                    &pairs,
-                    &years,
-                    clauses,
-                    ci,
-                    *big,
-                    &sentences,
-                    si,
-                    &mut last_pair_years,
-                );
+                let target = target_from.is_some_and(|f| ci >= f);
+                let year = self
+                    .year_for(
+                        &qs,
+                        &groups,
+                        k,
+                        &pairs,
+                        &years,
+                        clauses,
+                        ci,
+                        *big,
+                        &sentences,
+                        si,
+                        &mut last_pair_years,
+                    )
+                    .or_else(|| target.then(|| target_year.clone()).flatten());
                 let indicator = &comp.tax.indicators[ind];
                 let unit = if indicator.unit.contains('|') || indicator.unit == "count" {
                     q.unit.clone()
@@ -827,6 +882,10 @@ impl Doc {
                 };
                 let quote = self.quote(*sent, clauses[ci]);
                 let qualifier = q.qualifier.clone();
+                let partner = pairs.get(&k).map(|&(_, p)| {
+                    let (ps, pe) = self.norm.original_span(qs[p].start, qs[p].end);
+                    (ps, pe)
+                });
                 decisions.push(Decision {
                     text,
                     start: s,
@@ -840,8 +899,15 @@ impl Doc {
                         quote,
                         start: s,
                         end: e,
+                        target,
+                        doubt: None,
                     }),
-                    reason: why,
+                    reason: if target {
+                        format!("{why}; a target")
+                    } else {
+                        why
+                    },
+                    partner,
                 });
             }
         }
@@ -860,7 +926,13 @@ impl Doc {
         if q.threshold {
             return Some("a threshold (以上的 …)".into());
         }
-        if q.chinese && q.value < 10.0 && q.max.is_none_or(|m| m < 10.0) {
+        // Percentages and decimals (百分之三点五) are never slogans.
+        if q.chinese
+            && q.value < 10.0
+            && q.max.is_none_or(|m| m < 10.0)
+            && q.unit != "percent"
+            && q.value.fract() == 0.0
+        {
             return Some("a small count in Chinese numerals (slogan or phrase)".into());
         }
         if q.max.is_some() {
@@ -886,6 +958,20 @@ impl Doc {
             }
         }
         None
+    }
+
+    /// Whether the span `pos..end` of sentence `sent` lies inside one of
+    /// `words` written there.
+    fn inside_word(&self, sent: Span, pos: usize, end: usize, words: &[String]) -> bool {
+        let c = self.c();
+        words.iter().any(|w| {
+            let w: Vec<char> = w.chars().collect();
+            let n = w.len();
+            n > end - pos
+                && (end.saturating_sub(n)..=pos).any(|s| {
+                    s >= sent.start && s + n <= sent.end && s + n >= end && c[s..s + n] == w[..]
+                })
+        })
     }
 
     /// Whether `pos` is inside “…” on its line.
@@ -1336,17 +1422,26 @@ impl Doc {
                 if side == Side::End {
                     *last_pair = Some((y_a.clone(), y_b.clone()));
                 }
-                return if side == Side::Start { y_a } else { y_b };
-            }
-            // No years of its own: those of the paragraph's previous pair;
-            // else the start is unknown and the end takes the context's year.
-            if let Some((a, b)) = last_pair.clone() {
-                return if side == Side::Start { a } else { b };
-            }
-            if side == Side::Start {
+                // An end without a year of its own (由2014年的X降至Y) takes
+                // the context's year below (截至2019年底).
+                match side {
+                    Side::Start => return y_a,
+                    Side::End if y_b.is_some() => return y_b,
+                    Side::End => {}
+                }
+            } else if let Some((a, b)) = last_pair.clone() {
+                // No years of its own: those of the paragraph's previous pair;
+                // else the start is unknown and the end takes the context's year.
+                match side {
+                    Side::Start => return a,
+                    Side::End if b.is_some() => return b,
+                    Side::End => {}
+                }
+            } else if side == Side::Start {
                 return None;
             }
         }
+
         // 2. The clause: the nearest year before the quantity, else after it.
         let in_clause: Vec<&YearExpr> = years
             .iter()

@@ -4,11 +4,13 @@
 //! 万/亿 multipliers, percentages, compounds, ranges, qualifiers);
 //! `indicator` decides which indicator of the taxonomy each quantity
 //! reports, if any, and with which year; `eval` scores the result against a
-//! hand-labelled gold file.
+//! hand-labelled gold file (or a file of labelled sentences); `sanity`
+//! flags values that are impossible for their indicator.
 
 pub mod eval;
 pub mod indicator;
 pub mod quantity;
+pub mod sanity;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +35,14 @@ pub struct Figure {
     pub start: usize,
     /// Character offset just past the quantity's text.
     pub end: usize,
+    /// A target or plan (计划, 力争, 确保…, …这是…目标任务), not a result.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub target: bool,
+    /// Why the value looks impossible for its indicator (a rate over 100%,
+    /// more people lifted than registered poor), in a few English words;
+    /// None when it passed every check of [`sanity`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doubt: Option<String>,
 }
 
 pub use eval::{EvalReport, evaluate};

@@ -676,7 +676,10 @@ fn read_quantity(c: &[char], i: usize, start_min: usize) -> Option<(Quantity, us
             }
         }
         if let Some(q) = &qualifier
-            && matches!(q.as_str(), "不少于" | "不低于" | "至少" | "不足" | "不到")
+            && matches!(
+                q.as_str(),
+                "不少于" | "不低于" | "至少" | "不足" | "不到" | "超过" | "超" | "逾"
+            )
             && c.get(end) == Some(&'的')
         {
             threshold = true;
@@ -886,6 +889,8 @@ mod tests {
         assert_eq!(parse_number("二〇二〇"), Some(2020.0));
         assert!(close(parse_number("百分之十点二").unwrap(), 10.2));
         assert_eq!(parse_number("百分之一百"), Some(100.0));
+        assert!(close(parse_number("百分之零点四").unwrap(), 0.4));
+        assert!(close(parse_number("百分之三点五").unwrap(), 3.5));
         // Slogans and malformed runs are not numbers.
         assert_eq!(parse_number("十三五"), None);
         assert_eq!(parse_number("三五"), None);
@@ -1066,5 +1071,7 @@ mod tests {
         assert!(scan("剩余贫困人口500人以上的5个乡镇")[0].threshold);
         assert!(!scan("人均收入达4000元以上。")[0].threshold);
         assert!(scan("不低于100元的参保补助")[0].threshold);
+        assert!(scan("收入超过10万元的村有17个")[0].threshold);
+        assert!(!scan("超过500户贫困户实现增收")[0].threshold);
     }
 }

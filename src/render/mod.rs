@@ -1,67 +1,46 @@
-//! Render: the model becomes the static archive. Pages are rendered in
-//! parallel (rayon) through the theme's Tera templates into memory, written
-//! to a staging folder, and swapped into place, so that a failed build never
-//! leaves a half-written `public/`.
+//! Render: the model becomes the static archive.
+//!
+//! `pages` lists the pages and makes their contexts, `templates` loads the
+//! theme, `markdown` turns bodies into HTML, `deps` fingerprints each page
+//! by the inputs it is made from, `output` writes the archive atomically
+//! and keeps the build cache. A build renders (in parallel, with rayon)
+//! only the pages whose fingerprint changed, and writes only the files
+//! whose bytes changed.
 
+pub mod deps;
 pub mod markdown;
+pub mod output;
 pub mod pages;
 pub mod templates;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::config::Site;
-use crate::model::{Model, Problem};
+use crate::model::{ContentCache, Data, Model, Problem, hash_bytes};
+use deps::Globals;
+use output::{BuildCache, CACHE_VERSION, Stamp, Staging};
+use pages::{Index, PageSpec};
 
 pub use templates::Theme;
 
 /// What a build did.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct BuildReport {
     pub output_dir: PathBuf,
+    /// Pages of the archive.
     pub pages: usize,
-    pub files: usize,
+    /// Pages rendered (the others were unchanged).
+    pub rendered: usize,
+    /// Files written because their bytes changed.
+    pub written: usize,
     pub articles: usize,
+    /// True when nothing had changed since the last build.
+    pub unchanged: bool,
     pub problems: Vec<Problem>,
-}
-
-/// Builds the archive of a site into its output folder.
-pub fn build(site: Site) -> Result<BuildReport> {
-    let mut timer = Timer::new();
-    let theme = Theme::load(&site)?;
-    timer.lap("theme");
-    let model = Model::load(site)?;
-    timer.lap("model");
-    let index = pages::Index::new(&model);
-    let specs = pages::specs(&model);
-    timer.lap("index");
-    let output_dir = model.site.output_dir.clone();
-    let staging = Staging::new(&output_dir)?;
-    // Each page is rendered and written at once: nothing is kept in memory.
-    specs.par_iter().try_for_each(|spec| -> Result<()> {
-        let output = spec.output(&model);
-        let html = theme
-            .render(spec.template(), &spec.context(&model, &index))
-            .with_context(|| format!("while rendering {output}"))?;
-        staging.write(&output, html.as_bytes())
-    })?;
-    for (rel, path) in &theme.static_files {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        staging.write(&format!("static/{rel}"), &bytes)?;
-    }
-    timer.lap("render+write");
-    staging.commit()?;
-    timer.lap("commit");
-    Ok(BuildReport {
-        output_dir,
-        pages: specs.len(),
-        files: specs.len() + theme.static_files.len(),
-        articles: model.articles.len(),
-        problems: model.problems,
-    })
 }
 
 /// Phase times, printed to stderr when GAZETTEER_TIMINGS is set: where a
@@ -73,18 +52,12 @@ pub struct Timer {
 
 impl Timer {
     pub fn new() -> Timer {
-        Timer {
-            on: std::env::var_os("GAZETTEER_TIMINGS").is_some(),
-            last: std::time::Instant::now(),
-        }
+        Timer { on: std::env::var_os("GAZETTEER_TIMINGS").is_some(), last: std::time::Instant::now() }
     }
 
     pub fn lap(&mut self, what: &str) {
         if self.on {
-            eprintln!(
-                "timing: {what:<14} {:>8.1} ms",
-                self.last.elapsed().as_secs_f64() * 1e3
-            );
+            eprintln!("timing: {what:<14} {:>8.1} ms", self.last.elapsed().as_secs_f64() * 1e3);
         }
         self.last = std::time::Instant::now();
     }
@@ -96,88 +69,191 @@ impl Default for Timer {
     }
 }
 
-/// A new archive being written beside the old one; `commit` swaps it in.
-/// Dropped without a commit, it is removed and the old archive stays.
-struct Staging {
-    output_dir: PathBuf,
-    dir: PathBuf,
-    old: PathBuf,
-    committed: bool,
+/// Everything a render needs, loaded once and updated in place by `serve`.
+pub struct Renderer {
+    pub theme: Theme,
+    pub model: Model,
+    pub index: Index,
+    pub globals: Globals,
 }
 
-impl Staging {
-    fn new(output_dir: &Path) -> Result<Staging> {
-        let parent = output_dir
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
-        let name = output_dir
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("public");
-        let dir = parent.join(format!(".{name}.staging"));
-        let old = parent.join(format!(".{name}.old"));
-        // Left over from an interrupted build: a staging folder is incomplete;
-        // an old folder without the output is the last good archive.
-        if old.exists() && !output_dir.exists() {
-            std::fs::rename(&old, output_dir)
-                .with_context(|| format!("cannot restore {}", output_dir.display()))?;
+/// One output file of the archive, before it is written.
+pub enum Output {
+    /// A page: its spec and fingerprint.
+    Page(PageSpec, u128),
+    /// A theme file copied as it is.
+    Static(PathBuf, u128),
+}
+
+impl Renderer {
+    /// Loads the theme, the data and the content of a site.
+    pub fn load(site: Site, cache: &mut ContentCache) -> Result<Renderer> {
+        let theme = Theme::load(&site)?;
+        let data = Data::load(&site)?;
+        let data_hash = hash_tree(&site.data_dir)?;
+        let model = Model::load_with(site, data, cache)?;
+        Ok(Renderer::assemble(theme, model, data_hash))
+    }
+
+    pub fn assemble(theme: Theme, model: Model, data_hash: u128) -> Renderer {
+        let index = Index::new(&model);
+        let s = &model.site;
+        let site_hash = hash_bytes(format!("{:?}", (&s.title, &s.description, &s.base_url, &s.languages)).as_bytes());
+        let globals = Globals {
+            site: site_hash,
+            data: data_hash,
+            strings: theme.strings_hash,
+            templates: theme.template_hashes.clone(),
+        };
+        Renderer { theme, model, index, globals }
+    }
+
+    /// Every output file of the archive with its fingerprint, by path.
+    pub fn outputs(&self) -> Result<BTreeMap<String, Output>> {
+        let specs = pages::specs(&self.model);
+        let mut out: BTreeMap<String, Output> = specs
+            .into_par_iter()
+            .map(|spec| {
+                let fp = deps::fingerprint(&spec, &self.model, &self.index, &self.globals);
+                (spec.output(&self.model), Output::Page(spec, fp))
+            })
+            .collect();
+        for (rel, path) in &self.theme.static_files {
+            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            out.insert(format!("static/{rel}"), Output::Static(path.clone(), hash_bytes(&bytes)));
         }
-        for d in [&dir, &old] {
-            if d.exists() {
-                std::fs::remove_dir_all(d)
-                    .with_context(|| format!("cannot remove {}", d.display()))?;
+        Ok(out)
+    }
+
+    /// The bytes of one output file.
+    pub fn render(&self, rel: &str, output: &Output) -> Result<Vec<u8>> {
+        match output {
+            Output::Page(spec, _) => self
+                .theme
+                .render(spec.template(), &spec.context(&self.model, &self.index))
+                .map(String::into_bytes)
+                .with_context(|| format!("while rendering {rel}")),
+            Output::Static(path, _) => std::fs::read(path).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+}
+
+impl Output {
+    pub fn fingerprint(&self) -> u128 {
+        match self {
+            Output::Page(_, fp) | Output::Static(_, fp) => *fp,
+        }
+    }
+}
+
+/// Hash of every file below a folder (names and bytes), sorted.
+pub fn hash_tree(dir: &Path) -> Result<u128> {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    if dir.is_dir() {
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+            if entry.file_type().is_file() {
+                h.update(entry.path().to_string_lossy().as_bytes());
+                let bytes = std::fs::read(entry.path()).with_context(|| format!("cannot read {}", entry.path().display()))?;
+                h.update(&hash_bytes(&bytes).to_le_bytes());
             }
         }
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging {
-            output_dir: output_dir.to_path_buf(),
-            dir,
-            old,
-            committed: false,
-        })
     }
-
-    fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
-        let path = self.dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    }
-
-    fn commit(mut self) -> Result<()> {
-        if self.output_dir.exists() {
-            std::fs::rename(&self.output_dir, &self.old).with_context(|| {
-                format!(
-                    "cannot move the previous {} aside",
-                    self.output_dir.display()
-                )
-            })?;
-        }
-        std::fs::rename(&self.dir, &self.output_dir).with_context(|| {
-            format!(
-                "cannot move the new archive to {}",
-                self.output_dir.display()
-            )
-        })?;
-        self.committed = true;
-        if self.old.exists() {
-            std::fs::remove_dir_all(&self.old)
-                .with_context(|| format!("cannot remove {}", self.old.display()))?;
-        }
-        Ok(())
-    }
+    Ok(h.digest128())
 }
 
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+/// Size and modification time of every input file of a site, by path
+/// relative to its root: what a no-op build compares.
+pub fn stat_inputs(site: &Site) -> Result<BTreeMap<String, (u64, i128)>> {
+    let mut out = BTreeMap::new();
+    let dirs = [&site.content_dir, &site.data_dir, &site.seeds_dir, &site.templates_dir, &site.theme_dir()];
+    for dir in dirs {
+        if !dir.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+            if entry.file_type().is_file() {
+                let meta = entry.metadata().with_context(|| format!("cannot read {}", entry.path().display()))?;
+                let rel = entry.path().strip_prefix(&site.root).unwrap_or(entry.path());
+                out.insert(rel.to_string_lossy().into_owned(), (meta.len(), output::mtime_ns(&meta)));
+            }
         }
     }
+    let toml = site.root.join(crate::config::SITE_FILE);
+    if let Ok(meta) = std::fs::metadata(&toml) {
+        out.insert(crate::config::SITE_FILE.to_string(), (meta.len(), output::mtime_ns(&meta)));
+    }
+    Ok(out)
+}
+
+/// Builds the archive of a site into its output folder, redoing only what
+/// changed since the last build.
+pub fn build(site: Site) -> Result<BuildReport> {
+    let mut timer = Timer::new();
+    let root = site.root.clone();
+    let output_dir = site.output_dir.clone();
+    output::recover(&output_dir)?;
+    let old = BuildCache::load(&root);
+    let inputs = stat_inputs(&site)?;
+    let same_target = old.output_dir == output_dir && old.version == CACHE_VERSION;
+    if same_target && old.inputs == inputs && old.outputs_intact(&output_dir) {
+        timer.lap("check");
+        return Ok(BuildReport {
+            output_dir,
+            pages: old.outputs.len(),
+            unchanged: true,
+            problems: old.problems,
+            ..Default::default()
+        });
+    }
+    timer.lap("check");
+    let renderer = Renderer::load(site, &mut ContentCache::new())?;
+    timer.lap("load");
+    let outputs = renderer.outputs()?;
+    timer.lap("fingerprint");
+    let previous = if same_target { old.outputs } else { BTreeMap::new() };
+    let staging = Staging::new(&output_dir)?;
+    let results: Vec<(String, Stamp, bool, bool)> = outputs
+        .par_iter()
+        .map(|(rel, out)| -> Result<(String, Stamp, bool, bool)> {
+            let fp = out.fingerprint();
+            let prev = previous.get(rel).filter(|s| output::unchanged(&output_dir.join(rel), s));
+            if let Some(stamp) = prev.filter(|s| s.fingerprint == fp) {
+                staging.keep(rel)?;
+                return Ok((rel.clone(), *stamp, false, false));
+            }
+            let bytes = renderer.render(rel, out)?;
+            let hash = hash_bytes(&bytes);
+            if let Some(stamp) = prev.filter(|s| s.hash == hash) {
+                staging.keep(rel)?;
+                return Ok((rel.clone(), Stamp { fingerprint: fp, ..*stamp }, true, false));
+            }
+            let stamp = staging.write(rel, &bytes, fp, hash)?;
+            Ok((rel.clone(), stamp, true, true))
+        })
+        .collect::<Result<_>>()?;
+    timer.lap("render+write");
+    staging.commit()?;
+    timer.lap("commit");
+    let report = BuildReport {
+        output_dir: output_dir.clone(),
+        pages: outputs.len(),
+        rendered: results.iter().filter(|r| r.2).count(),
+        written: results.iter().filter(|r| r.3).count(),
+        articles: renderer.model.articles.len(),
+        unchanged: false,
+        problems: renderer.model.problems.clone(),
+    };
+    let cache = BuildCache {
+        version: CACHE_VERSION,
+        output_dir,
+        // Taken before the build: a file changed meanwhile is seen next time.
+        inputs,
+        outputs: results.into_iter().map(|(rel, stamp, _, _)| (rel, stamp)).collect(),
+        problems: report.problems.clone(),
+    };
+    cache.save(&root)?;
+    timer.lap("cache");
+    Ok(report)
 }

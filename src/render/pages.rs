@@ -75,6 +75,10 @@ struct FigureView {
     article: Link,
     date: String,
     region: Option<Link>,
+    /// A target or plan, not a result.
+    target: bool,
+    /// Why the value looks impossible ("" when it does not).
+    doubt: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -137,9 +141,12 @@ struct Totals {
 /// Everything computed once per build and shared by the pages.
 pub struct Index {
     /// Region code → indices of its articles, newest first.
-    by_region: BTreeMap<String, Vec<usize>>,
+    pub(crate) by_region: BTreeMap<String, Vec<usize>>,
     /// Indicator key → (article index, figure index), newest article first.
-    by_indicator: BTreeMap<String, Vec<(usize, usize)>>,
+    pub(crate) by_indicator: BTreeMap<String, Vec<(usize, usize)>>,
+    /// Hash of every article's slug and content, in order: what the pages
+    /// that summarise the whole archive depend on.
+    pub(crate) all_hash: u128,
     /// Per article: where its figures are marked in the English translation.
     en_marks: Vec<Vec<Option<Mark>>>,
     /// Per glossary term: how many articles use it, and the first few.
@@ -186,9 +193,15 @@ impl Index {
             indicators_reported: by_indicator.len(),
             figures: by_indicator.values().map(Vec::len).sum(),
         };
+        let mut all = xxhash_rust::xxh3::Xxh3::new();
+        for a in &model.articles {
+            all.update(a.slug.as_bytes());
+            all.update(&a.hash.to_le_bytes());
+        }
         Index {
             by_region,
             by_indicator,
+            all_hash: all.digest128(),
             en_marks,
             term_articles,
             linkers,
@@ -200,7 +213,7 @@ impl Index {
         self.en_marks[article].iter().map(Option::is_some).collect()
     }
 
-    fn articles_of(&self, code: &str) -> &[usize] {
+    pub(crate) fn articles_of(&self, code: &str) -> &[usize] {
         self.by_region.get(code).map(Vec::as_slice).unwrap_or(&[])
     }
 }
@@ -527,6 +540,8 @@ fn figure_view(
             .region
             .as_deref()
             .and_then(|c| region_link(model, lang, c)),
+        target: f.target,
+        doubt: f.doubt.clone().unwrap_or_default(),
     }
 }
 

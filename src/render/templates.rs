@@ -21,6 +21,10 @@ pub struct Theme {
     /// Template name → file it was loaded from, for error messages.
     pub files: BTreeMap<String, PathBuf>,
     pub strings: Arc<BTreeMap<Lang, Strings>>,
+    /// Template name → hash of it and everything it extends or includes.
+    pub template_hashes: BTreeMap<String, u128>,
+    /// Hash of the UI strings of both languages.
+    pub strings_hash: u128,
     /// Files of the theme's static/ folder, relative path → absolute path.
     pub static_files: Vec<(String, PathBuf)>,
 }
@@ -43,9 +47,18 @@ impl Theme {
             }
         }
         let mut strings = BTreeMap::new();
+        let mut strings_hash = xxhash_rust::xxh3::Xxh3::new();
         for lang in Lang::ALL {
             let path = theme_dir.join("i18n").join(format!("{}.toml", lang.code()));
-            strings.insert(lang, load_strings(&path)?);
+            let (table, hash) = load_strings(&path)?;
+            strings.insert(lang, table);
+            strings_hash.update(&hash.to_le_bytes());
+        }
+        let mut sources: BTreeMap<String, String> = BTreeMap::new();
+        for (name, path) in &files {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the template {}", path.display()))?;
+            sources.insert(name.clone(), text);
         }
         check_same_keys(&strings, &theme_dir)?;
         let strings = Arc::new(strings);
@@ -82,17 +95,16 @@ impl Theme {
                 Ok(relative_url(root.as_deref().unwrap_or(""), path))
             },
         );
-        tera.add_template_files(
-            files
-                .iter()
-                .map(|(name, path)| (path.clone(), Some(name.clone()))),
-        )
-        .map_err(|e| template_error(&e, &files))?;
+        tera.add_raw_templates(sources.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| template_error(&e, &files))?;
+        let template_hashes = super::deps::template_hashes(&sources);
         let static_files = list_files(&theme_dir.join("static"))?;
         Ok(Theme {
             tera,
             files,
             strings,
+            template_hashes,
+            strings_hash: strings_hash.digest128(),
             static_files,
         })
     }
@@ -171,7 +183,7 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(out)
 }
 
-fn load_strings(path: &Path) -> Result<Strings> {
+fn load_strings(path: &Path) -> Result<(Strings, u128)> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the UI strings {}", path.display()))?;
     let table: toml::Table = toml::from_str(&text).map_err(|e| {
@@ -183,7 +195,7 @@ fn load_strings(path: &Path) -> Result<Strings> {
     })?;
     let mut out = Strings::new();
     flatten("", &table, &mut out, path)?;
-    Ok(out)
+    Ok((out, crate::model::hash_bytes(text.as_bytes())))
 }
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut Strings, path: &Path) -> Result<()> {
