@@ -18,6 +18,8 @@
 //! - `GAZETTEER_BENCH_DIR`: where to put the corpora (default /dev/shm when
 //!   it exists, else the system temp folder).
 //! - `GAZETTEER_BENCH_KEEP=1`: keep the corpora and the children's logs.
+//! - `GAZETTEER_BENCH_BIN`: benchmark this gazetteer binary instead of the
+//!   one Cargo built (to compare two builds).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -32,7 +34,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result, anyhow, bail};
 
-const BIN: &str = env!("CARGO_BIN_EXE_gazetteer");
+/// The binary under test: the one Cargo built for this bench, unless
+/// GAZETTEER_BENCH_BIN names another (to compare builds).
+fn bin() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var_os("GAZETTEER_BENCH_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_gazetteer")))
+    })
+}
 const PROJECT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// How long one command may take before the bench gives up on it.
@@ -175,7 +186,7 @@ impl Bench {
         let stem = format!("{:03}-{}", self.log_seq, label.replace([' ', '/'], "_"));
         let out_path = self.logs.join(format!("{stem}.out"));
         let err_path = self.logs.join(format!("{stem}.err"));
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(args)
             .stdin(Stdio::null())
             .stdout(fs::File::create(&out_path)?)
@@ -184,7 +195,9 @@ impl Bench {
             cmd.env(k, v);
         }
         let started = Instant::now();
-        let child = cmd.spawn().with_context(|| format!("cannot run {BIN}"))?;
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("cannot run {}", bin().display()))?;
         let (status, maxrss_kib) = wait_rusage(&child)?;
         let wall = started.elapsed().as_secs_f64();
         let run = Run {
@@ -209,12 +222,7 @@ impl Bench {
     fn build(&mut self, label: &str, dir: &Path) -> Result<Build> {
         let args = ["--root".into(), dir.as_os_str().to_owned(), "build".into()];
         let run = self.run(label, &args, &[("GAZETTEER_TIMINGS", "1")])?;
-        let (pages, articles) = parse_built(&run.stdout).ok_or_else(|| {
-            anyhow!(
-                "no \"built N pages from M articles\" line in the output of build: {}",
-                tail(&run.stdout, 3)
-            )
-        })?;
+        let built = parse_built(&run.stdout);
         let warnings = run
             .stderr
             .lines()
@@ -223,8 +231,7 @@ impl Bench {
         Ok(Build {
             phases: parse_timings(&run.stderr),
             run,
-            pages,
-            articles,
+            built,
             warnings,
         })
     }
@@ -328,7 +335,13 @@ impl Bench {
         let walls: Vec<f64> = builds.iter().map(|b| b.run.wall).collect();
         let wall = median(&walls);
         let last = builds.last().unwrap();
-        let (pages, articles, warnings) = (last.pages, last.articles, last.warnings);
+        let warnings = last.warnings;
+        let (pages, articles) = last.built.ok_or_else(|| {
+            anyhow!(
+                "no \"built N pages from M articles\" line in the output of build: {}",
+                tail(&last.run.stdout, 3)
+            )
+        })?;
         let rss = builds.iter().map(|b| b.run.maxrss_kib).max().unwrap_or(0);
         self.record_phases(&format!("Full build, {}", thousands(n)), &builds);
         Ok((
@@ -368,14 +381,15 @@ impl Bench {
         let wall = median(&walls);
         let rss = builds.iter().map(|b| b.run.maxrss_kib).max().unwrap_or(0);
         self.record_phases(&format!("No-op rebuild, {}", thousands(n)), &builds);
+        let said = first_line(&builds.last().unwrap().run.stdout);
         Ok((
             format!(
-                "**{wall:.3} s**, peak **{}**; {} files rewritten",
+                "**{wall:.3} s**, peak **{}**; {}",
                 mib(rss),
-                rewritten.iter().max().unwrap_or(&0)
+                files(*rewritten.iter().max().unwrap_or(&0), "rewritten")
             ),
             format!(
-                "`build` again right after a full build, nothing changed; wall clock, median of {runs} runs ({}); files rewritten = files of public/ whose size, mtime or inode changed or that appeared or vanished (most over the runs)",
+                "`build` again right after a full build, nothing changed; wall clock, median of {runs} runs ({}); files rewritten = files of public/ whose size, mtime or inode changed or that appeared or vanished (most over the runs); it printed \"{said}\"",
                 secs_list(&walls)
             ),
         ))
@@ -419,12 +433,12 @@ impl Bench {
         rewritten.sort();
         Ok((
             format!(
-                "**{wall:.3} s**, peak **{}**; {} files rewritten; edit visible {visible}/{runs}",
+                "**{wall:.3} s**, peak **{}**; {}; edit visible {visible}/{runs}",
                 mib(rss),
-                rewritten[rewritten.len() / 2]
+                files(rewritten[rewritten.len() / 2], "rewritten")
             ),
             format!(
-                "append a marker word to the last paragraph of content/{} (the first zh article; its figures are unchanged), then `build`; wall clock, median of {runs} edits ({}); visible = the marker is in public/{}; files rewritten: median; {same}",
+                "append a marker word to the last paragraph of content/{} (the first zh article; its figures are unchanged), then `build`; wall clock, median of {runs} edits ({}); visible = the marker is in {}; files rewritten (as for the no-op row): median; {same}",
                 target.file,
                 secs_list(&walls),
                 target.page
@@ -472,7 +486,7 @@ impl Bench {
     fn serve(&mut self, n: usize, dir: &Path) {
         let what = format!("One-article edit in `serve`, {} articles", thousands(n));
         // Is there a serve command at all? (clap rejects an unknown one.)
-        let help = Command::new(BIN)
+        let help = Command::new(bin())
             .args(["serve", "--help"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -505,7 +519,7 @@ impl Bench {
         let out_path = self.logs.join(format!("{stem}.out"));
         progress(&format!("starting serve on {n} articles"));
         let started = Instant::now();
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin())
             .arg("--root")
             .arg(dir)
             .args(["serve", "--port", "0"])
@@ -514,7 +528,7 @@ impl Bench {
             .stdout(Stdio::piped())
             .stderr(fs::File::create(&err_path)?)
             .spawn()
-            .with_context(|| format!("cannot run {BIN}"))?;
+            .with_context(|| format!("cannot run {}", bin().display()))?;
         let stdout = child.stdout.take().expect("piped stdout");
         let mut server = Server {
             child: Some(child),
@@ -698,8 +712,8 @@ struct Run {
 
 struct Build {
     run: Run,
-    pages: usize,
-    articles: usize,
+    /// (pages, articles) from its "built N pages from M articles" line.
+    built: Option<(usize, usize)>,
     warnings: usize,
     phases: Vec<(String, f64)>,
 }
@@ -1147,6 +1161,22 @@ fn secs_list(walls: &[f64]) -> String {
     format!("{} s", parts.join(", "))
 }
 
+fn files(n: usize, what: &str) -> String {
+    format!(
+        "{} file{} {what}",
+        thousands(n),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .replace('|', "\\|")
+}
+
 fn args_text(args: &[OsString]) -> String {
     args.iter()
         .map(|a| a.to_string_lossy().into_owned())
@@ -1155,7 +1185,10 @@ fn args_text(args: &[OsString]) -> String {
 }
 
 fn tail(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("timing:"))
+        .collect();
     lines[lines.len().saturating_sub(n)..].join(" / ")
 }
 
@@ -1168,7 +1201,7 @@ fn progress(msg: &str) {
 // ---------------------------------------------------------------------------
 
 fn print_report(bench: &Bench, on_tmpfs: bool, parent: &Path, before: &str, after: &str) {
-    let version = Command::new(BIN)
+    let version = Command::new(bin())
         .arg("--version")
         .output()
         .ok()
@@ -1201,7 +1234,7 @@ fn print_report(bench: &Bench, on_tmpfs: bool, parent: &Path, before: &str, afte
         .unwrap_or_default();
 
     println!("## Gazetteer archive benchmark\n");
-    println!("- gazetteer: `{version}`{git}");
+    println!("- gazetteer: `{version}`{git}; binary {}", bin().display());
     println!("- machine: {nproc} CPUs (nproc), {model}, {mem}, {kernel}");
     println!(
         "- corpora and their output on {} ({})",

@@ -57,6 +57,18 @@ enum Command {
         seeds: Option<PathBuf>,
     },
     /// Build the static archive in public/ (ingests first when content/ is missing or older than seeds/).
+    /// Preview the archive: build it, serve it on 127.0.0.1, rebuild what a change affects and reload the page.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: std::net::IpAddr,
+        /// Open the archive in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Write a benchmark site: N articles recombined from this site's content, across real regions.
     GenCorpus {
         /// Number of articles (each has a zh and an en file).
@@ -98,6 +110,27 @@ pub fn run() -> Result<ExitCode> {
             plain,
         } => cmd_extract(&cli.root, &input, format, plain),
         Command::Eval { gold, seeds } => cmd_eval(&cli.root, &gold, seeds),
+        Command::Serve {
+            port,
+            interface,
+            open,
+        } => {
+            // Watched paths arrive absolute: so must the site's folders be.
+            let root = cli
+                .root
+                .canonicalize()
+                .with_context(|| format!("no site folder at {}", cli.root.display()))?;
+            let site = Site::load(&root)?;
+            gazetteer::serve::run(
+                site,
+                gazetteer::serve::ServeOptions {
+                    interface,
+                    port,
+                    open,
+                },
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::GenCorpus {
             articles,
             out,

@@ -21,4 +21,5 @@ pub mod format;
 pub mod ingest;
 pub mod model;
 pub mod render;
+pub mod serve;
 pub mod summary;

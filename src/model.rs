@@ -47,9 +47,9 @@ impl Article {
 
     /// Whether the English page shows a human translation.
     pub fn has_translation(&self) -> bool {
-        self.en
-            .as_ref()
-            .is_some_and(|e| e.front.translation == Some(Translation::Human) && !e.body.trim().is_empty())
+        self.en.as_ref().is_some_and(|e| {
+            e.front.translation == Some(Translation::Human) && !e.body.trim().is_empty()
+        })
     }
 
     pub fn title(&self, lang: Lang) -> &str {
@@ -71,7 +71,11 @@ pub struct Problem {
 
 impl Problem {
     fn new(path: &Path, message: String) -> Problem {
-        Problem { path: path.to_path_buf(), line: None, message }
+        Problem {
+            path: path.to_path_buf(),
+            line: None,
+            message,
+        }
     }
 }
 
@@ -155,7 +159,11 @@ impl Model {
 
     /// Loads the content with a cache of parsed files.
     pub fn load_with(site: Site, data: Data, cache: &mut ContentCache) -> Result<Model> {
-        let Data { taxonomy, regions, glossary } = data;
+        let Data {
+            taxonomy,
+            regions,
+            glossary,
+        } = data;
         let (mut articles, mut problems) = load_articles(&site.content_dir, cache)?;
 
         for a in &mut articles {
@@ -172,8 +180,18 @@ impl Model {
                     ));
                 }
             }
-            if a.zh.front.figures.iter().any(|f| taxonomy.get(&f.key).is_none()) {
-                for f in a.zh.front.figures.iter().filter(|f| taxonomy.get(&f.key).is_none()) {
+            if a.zh
+                .front
+                .figures
+                .iter()
+                .any(|f| taxonomy.get(&f.key).is_none())
+            {
+                for f in
+                    a.zh.front
+                        .figures
+                        .iter()
+                        .filter(|f| taxonomy.get(&f.key).is_none())
+                {
                     problems.push(Problem::new(
                         &a.zh_path,
                         format!(
@@ -182,15 +200,22 @@ impl Model {
                         ),
                     ));
                 }
-                Arc::make_mut(&mut a.zh).front.figures.retain(|f| taxonomy.get(&f.key).is_some());
+                Arc::make_mut(&mut a.zh)
+                    .front
+                    .figures
+                    .retain(|f| taxonomy.get(&f.key).is_some());
             }
         }
         articles.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.slug.cmp(&b.slug)));
 
-        let region_codes: BTreeSet<String> = articles.iter().filter_map(|a| a.region.clone()).collect();
+        let region_codes: BTreeSet<String> =
+            articles.iter().filter_map(|a| a.region.clone()).collect();
         let mut provinces: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for code in &region_codes {
-            let province = regions.province_of(code).map(|p| p.code.clone()).unwrap_or_else(|| code.clone());
+            let province = regions
+                .province_of(code)
+                .map(|p| p.code.clone())
+                .unwrap_or_else(|| code.clone());
             let entry = provinces.entry(province.clone()).or_default();
             if &province != code {
                 entry.push(code.clone());
@@ -210,7 +235,9 @@ impl Model {
 
     /// Every figure of the archive with its article, in article order.
     pub fn figures(&self) -> impl Iterator<Item = (&Article, usize, &Figure)> {
-        self.articles.iter().flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (a, i, f)))
+        self.articles
+            .iter()
+            .flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (a, i, f)))
     }
 }
 
@@ -235,21 +262,39 @@ fn parse_cached(path: &Path, cache: &HashMap<PathBuf, Cached>) -> Cached {
             let parsed = match std::str::from_utf8(&bytes) {
                 Ok(text) => ContentFile::parse(path, text)
                     .map(Arc::new)
-                    .map_err(|e| Problem { path: e.path, line: e.line, message: e.message }),
+                    .map_err(|e| Problem {
+                        path: e.path,
+                        line: e.line,
+                        message: e.message,
+                    }),
                 Err(e) => Err(Problem::new(
                     path,
-                    format!("is not UTF-8 text (byte {}); save it as UTF-8", e.valid_up_to()),
+                    format!(
+                        "is not UTF-8 text (byte {}); save it as UTF-8",
+                        e.valid_up_to()
+                    ),
                 )),
             };
             (hash, parsed)
         }
-        Err(e) => (0, Err(Problem::new(path, format!("cannot read the file: {e}")))),
+        Err(e) => (
+            0,
+            Err(Problem::new(path, format!("cannot read the file: {e}"))),
+        ),
     };
-    Cached { len, modified, hash, parsed }
+    Cached {
+        len,
+        modified,
+        hash,
+        parsed,
+    }
 }
 
 /// Reads every content file: `slug.md` and `slug.en.md` pairs.
-fn load_articles(content_dir: &Path, cache: &mut ContentCache) -> Result<(Vec<Article>, Vec<Problem>)> {
+fn load_articles(
+    content_dir: &Path,
+    cache: &mut ContentCache,
+) -> Result<(Vec<Article>, Vec<Problem>)> {
     let mut problems = Vec::new();
     let mut zh: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut en: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -272,14 +317,19 @@ fn load_articles(content_dir: &Path, cache: &mut ContentCache) -> Result<(Vec<Ar
         if let Some(prev) = map.insert(slug.clone(), entry.path().to_path_buf()) {
             problems.push(Problem::new(
                 entry.path(),
-                format!("the slug `{slug}` is also used by {}; rename one of them", prev.display()),
+                format!(
+                    "the slug `{slug}` is also used by {}; rename one of them",
+                    prev.display()
+                ),
             ));
         }
     }
     // Parse what changed, in parallel.
     let paths: Vec<&PathBuf> = zh.values().chain(en.values()).collect();
-    let parsed: Vec<(PathBuf, Cached)> =
-        paths.par_iter().map(|p| ((*p).clone(), parse_cached(p, &cache.files))).collect();
+    let parsed: Vec<(PathBuf, Cached)> = paths
+        .par_iter()
+        .map(|p| ((*p).clone(), parse_cached(p, &cache.files)))
+        .collect();
     cache.files = parsed.into_iter().collect();
 
     let mut articles = Vec::new();
@@ -303,7 +353,8 @@ fn load_articles(content_dir: &Path, cache: &mut ContentCache) -> Result<(Vec<Ar
                     Ok(f) => Some(Arc::clone(f)),
                     Err(p) => {
                         let mut p = p.clone();
-                        p.message.push_str("; the English page shows the generated summary instead");
+                        p.message
+                            .push_str("; the English page shows the generated summary instead");
                         problems.push(p);
                         None
                     }
@@ -311,7 +362,14 @@ fn load_articles(content_dir: &Path, cache: &mut ContentCache) -> Result<(Vec<Ar
             }
             None => None,
         };
-        articles.push(Article { slug, zh: zh_file, en: en_file, region: None, zh_path, hash });
+        articles.push(Article {
+            slug,
+            zh: zh_file,
+            en: en_file,
+            region: None,
+            zh_path,
+            hash,
+        });
     }
     for (slug, path) in en {
         problems.push(Problem::new(

@@ -169,7 +169,7 @@ enum File {
     List(Vec<Indicator>),
     Map {
         #[serde(default)]
-        rules: Rules,
+        rules: Box<Rules>,
         indicators: Vec<Indicator>,
     },
 }
@@ -192,7 +192,7 @@ impl Taxonomy {
     pub fn parse(text: &str) -> Result<Taxonomy> {
         let (indicators, rules) = match serde_yaml::from_str::<File>(text) {
             Ok(File::List(list)) => (list, Rules::default()),
-            Ok(File::Map { rules, indicators }) => (indicators, rules),
+            Ok(File::Map { rules, indicators }) => (indicators, *rules),
             Err(e) => {
                 // The untagged error says little; report the shape's own error.
                 let detail = match serde_yaml::from_str::<serde_yaml::Value>(text) {

@@ -7,9 +7,11 @@
 //! thresholds (20户以上自然村), numbers in quotes or book titles (“七改一增”,
 //! 《…10个扶贫专项方案》) or in parentheses, shares (占比89.74%), counts
 //! led by 等 (方城县等33个贫困县), sub-groups (符合…条件的), small counts
-//! in Chinese numerals (四个不摘, 五支队伍), sentences about another place or
-//! stating a target. The words of the taxonomy (`data/indicators.yaml`)
-//! then decide the indicator:
+//! in Chinese numerals (四个不摘, 五支队伍), sentences about another place.
+//! Figures of a clause stating a target (计划, 力争, 确保 …, or a clause
+//! pointing back: …,这是我市2017年的目标任务) are kept with `target` set
+//! (or left out when the taxonomy's `keep_targets` is false). The words of
+//! the taxonomy (`data/indicators.yaml`) then decide the indicator:
 //!
 //! * a word inside a longer listed word only counts as the longer one;
 //! * a cue belongs to the nearest quantity whose unit its indicators accept,
@@ -23,7 +25,9 @@
 //! The year comes from the pair (从2015年底的X增至2019年底的Y), else the
 //! clause, else a time adverbial earlier in the sentence (“十三五”期间,
 //! 截至2019年底, 2016年以来, 2016至2019年), else the previous pair of the
-//! paragraph; 今年/去年 leave it unknown.
+//! paragraph; 今年/去年 leave it unknown. The end of a pair without a year
+//! of its own (由2014年的X降至Y) takes the clause's or sentence's year.
+//! Last, [`super::sanity`] flags values impossible for their indicator.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -46,10 +46,21 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn template_hashes(sources: &BTreeMap<String, String>) -> BTreeMap<String, u128> {
     let refs: BTreeMap<&str, Vec<String>> = sources
         .iter()
-        .map(|(name, text)| (name.as_str(), REFERENCE.captures_iter(text).map(|c| c[1].to_string()).collect()))
+        .map(|(name, text)| {
+            (
+                name.as_str(),
+                REFERENCE
+                    .captures_iter(text)
+                    .map(|c| c[1].to_string())
+                    .collect(),
+            )
+        })
         .collect();
-    let components: Vec<&str> =
-        sources.iter().filter(|(_, t)| t.contains("{% component")).map(|(n, _)| n.as_str()).collect();
+    let components: Vec<&str> = sources
+        .iter()
+        .filter(|(_, t)| t.contains("{% component"))
+        .map(|(n, _)| n.as_str())
+        .collect();
     sources
         .keys()
         .map(|name| {
@@ -64,7 +75,10 @@ pub fn template_hashes(sources: &BTreeMap<String, String>) -> BTreeMap<String, u
             let mut h = Xxh3::new();
             for n in &seen {
                 h.update(n.as_bytes());
-                h.update(&hash_bytes(sources.get(*n).map(String::as_bytes).unwrap_or_default()).to_le_bytes());
+                h.update(
+                    &hash_bytes(sources.get(*n).map(String::as_bytes).unwrap_or_default())
+                        .to_le_bytes(),
+                );
             }
             (name.clone(), h.digest128())
         })
@@ -79,7 +93,14 @@ pub fn fingerprint(spec: &PageSpec, model: &Model, index: &Index, globals: &Glob
     for part in [globals.site, globals.data, globals.strings] {
         h.update(&part.to_le_bytes());
     }
-    h.update(&globals.templates.get(spec.template()).copied().unwrap_or(0).to_le_bytes());
+    h.update(
+        &globals
+            .templates
+            .get(spec.template())
+            .copied()
+            .unwrap_or(0)
+            .to_le_bytes(),
+    );
     let article = |h: &mut Xxh3, i: usize| {
         let a = &model.articles[i];
         h.update(a.slug.as_bytes());
@@ -87,7 +108,11 @@ pub fn fingerprint(spec: &PageSpec, model: &Model, index: &Index, globals: &Glob
     };
     match &spec.kind {
         PageKind::NotFound => {}
-        PageKind::Landing | PageKind::Home | PageKind::Regions | PageKind::Indicators | PageKind::Glossary => {
+        PageKind::Landing
+        | PageKind::Home
+        | PageKind::Regions
+        | PageKind::Indicators
+        | PageKind::Glossary => {
             h.update(&index.all_hash.to_le_bytes());
         }
         PageKind::Articles(n) => {
@@ -132,17 +157,32 @@ mod tests {
     #[test]
     fn template_hash_follows_extends_and_includes() {
         let mut t: BTreeMap<String, String> = BTreeMap::new();
-        t.insert("base.html".into(), "<html>{% block content %}{% endblock content %}</html>".into());
+        t.insert(
+            "base.html".into(),
+            "<html>{% block content %}{% endblock content %}</html>".into(),
+        );
         t.insert("list.html".into(), "<ul></ul>".into());
-        t.insert("region.html".into(), "{% extends \"base.html\" %}{% include 'list.html' %}".into());
+        t.insert(
+            "region.html".into(),
+            "{% extends \"base.html\" %}{% include 'list.html' %}".into(),
+        );
         t.insert("article.html".into(), "{% extends \"base.html\" %}".into());
         let before = template_hashes(&t);
         t.insert("list.html".into(), "<ol></ol>".into());
         let after = template_hashes(&t);
-        assert_ne!(before["region.html"], after["region.html"], "includes count");
-        assert_eq!(before["article.html"], after["article.html"], "unrelated templates do not");
+        assert_ne!(
+            before["region.html"], after["region.html"],
+            "includes count"
+        );
+        assert_eq!(
+            before["article.html"], after["article.html"],
+            "unrelated templates do not"
+        );
         t.insert("base.html".into(), "<html lang=zh></html>".into());
         let again = template_hashes(&t);
-        assert_ne!(after["article.html"], again["article.html"], "extends counts");
+        assert_ne!(
+            after["article.html"], again["article.html"],
+            "extends counts"
+        );
     }
 }

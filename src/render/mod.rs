@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::config::Site;
 use crate::model::{ContentCache, Data, Model, Problem, hash_bytes};
 use deps::Globals;
-use output::{BuildCache, CACHE_VERSION, Stamp, Staging};
+use output::{BuildCache, CACHE_VERSION, Staging, Stamp};
 use pages::{Index, PageSpec};
 
 pub use templates::Theme;
@@ -52,12 +52,18 @@ pub struct Timer {
 
 impl Timer {
     pub fn new() -> Timer {
-        Timer { on: std::env::var_os("GAZETTEER_TIMINGS").is_some(), last: std::time::Instant::now() }
+        Timer {
+            on: std::env::var_os("GAZETTEER_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
     }
 
     pub fn lap(&mut self, what: &str) {
         if self.on {
-            eprintln!("timing: {what:<14} {:>8.1} ms", self.last.elapsed().as_secs_f64() * 1e3);
+            eprintln!(
+                "timing: {what:<14} {:>8.1} ms",
+                self.last.elapsed().as_secs_f64() * 1e3
+            );
         }
         self.last = std::time::Instant::now();
     }
@@ -92,20 +98,38 @@ impl Renderer {
         let data = Data::load(&site)?;
         let data_hash = hash_tree(&site.data_dir)?;
         let model = Model::load_with(site, data, cache)?;
-        Ok(Renderer::assemble(theme, model, data_hash))
+        Ok(Renderer::assemble(theme, model, data_hash, None))
     }
 
-    pub fn assemble(theme: Theme, model: Model, data_hash: u128) -> Renderer {
-        let index = Index::new(&model);
+    /// Puts a renderer together; `previous` lends what it derived from
+    /// articles that did not change (not to be used after a data change).
+    pub fn assemble(
+        theme: Theme,
+        model: Model,
+        data_hash: u128,
+        previous: Option<&Index>,
+    ) -> Renderer {
+        let index = Index::reusing(&model, previous);
         let s = &model.site;
-        let site_hash = hash_bytes(format!("{:?}", (&s.title, &s.description, &s.base_url, &s.languages)).as_bytes());
+        let site_hash = hash_bytes(
+            format!(
+                "{:?}",
+                (&s.title, &s.description, &s.base_url, &s.languages)
+            )
+            .as_bytes(),
+        );
         let globals = Globals {
             site: site_hash,
             data: data_hash,
             strings: theme.strings_hash,
             templates: theme.template_hashes.clone(),
         };
-        Renderer { theme, model, index, globals }
+        Renderer {
+            theme,
+            model,
+            index,
+            globals,
+        }
     }
 
     /// Every output file of the archive with its fingerprint, by path.
@@ -119,8 +143,12 @@ impl Renderer {
             })
             .collect();
         for (rel, path) in &self.theme.static_files {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            out.insert(format!("static/{rel}"), Output::Static(path.clone(), hash_bytes(&bytes)));
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            out.insert(
+                format!("static/{rel}"),
+                Output::Static(path.clone(), hash_bytes(&bytes)),
+            );
         }
         Ok(out)
     }
@@ -133,7 +161,9 @@ impl Renderer {
                 .render(spec.template(), &spec.context(&self.model, &self.index))
                 .map(String::into_bytes)
                 .with_context(|| format!("while rendering {rel}")),
-            Output::Static(path, _) => std::fs::read(path).with_context(|| format!("cannot read {}", path.display())),
+            Output::Static(path, _) => {
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+            }
         }
     }
 }
@@ -154,7 +184,8 @@ pub fn hash_tree(dir: &Path) -> Result<u128> {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
             if entry.file_type().is_file() {
                 h.update(entry.path().to_string_lossy().as_bytes());
-                let bytes = std::fs::read(entry.path()).with_context(|| format!("cannot read {}", entry.path().display()))?;
+                let bytes = std::fs::read(entry.path())
+                    .with_context(|| format!("cannot read {}", entry.path().display()))?;
                 h.update(&hash_bytes(&bytes).to_le_bytes());
             }
         }
@@ -166,7 +197,13 @@ pub fn hash_tree(dir: &Path) -> Result<u128> {
 /// relative to its root: what a no-op build compares.
 pub fn stat_inputs(site: &Site) -> Result<BTreeMap<String, (u64, i128)>> {
     let mut out = BTreeMap::new();
-    let dirs = [&site.content_dir, &site.data_dir, &site.seeds_dir, &site.templates_dir, &site.theme_dir()];
+    let dirs = [
+        &site.content_dir,
+        &site.data_dir,
+        &site.seeds_dir,
+        &site.templates_dir,
+        &site.theme_dir(),
+    ];
     for dir in dirs {
         if !dir.is_dir() {
             continue;
@@ -174,15 +211,26 @@ pub fn stat_inputs(site: &Site) -> Result<BTreeMap<String, (u64, i128)>> {
         for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
             if entry.file_type().is_file() {
-                let meta = entry.metadata().with_context(|| format!("cannot read {}", entry.path().display()))?;
-                let rel = entry.path().strip_prefix(&site.root).unwrap_or(entry.path());
-                out.insert(rel.to_string_lossy().into_owned(), (meta.len(), output::mtime_ns(&meta)));
+                let meta = entry
+                    .metadata()
+                    .with_context(|| format!("cannot read {}", entry.path().display()))?;
+                let rel = entry
+                    .path()
+                    .strip_prefix(&site.root)
+                    .unwrap_or(entry.path());
+                out.insert(
+                    rel.to_string_lossy().into_owned(),
+                    (meta.len(), output::mtime_ns(&meta)),
+                );
             }
         }
     }
     let toml = site.root.join(crate::config::SITE_FILE);
     if let Ok(meta) = std::fs::metadata(&toml) {
-        out.insert(crate::config::SITE_FILE.to_string(), (meta.len(), output::mtime_ns(&meta)));
+        out.insert(
+            crate::config::SITE_FILE.to_string(),
+            (meta.len(), output::mtime_ns(&meta)),
+        );
     }
     Ok(out)
 }
@@ -212,13 +260,19 @@ pub fn build(site: Site) -> Result<BuildReport> {
     timer.lap("load");
     let outputs = renderer.outputs()?;
     timer.lap("fingerprint");
-    let previous = if same_target { old.outputs } else { BTreeMap::new() };
+    let previous = if same_target {
+        old.outputs
+    } else {
+        BTreeMap::new()
+    };
     let staging = Staging::new(&output_dir)?;
     let results: Vec<(String, Stamp, bool, bool)> = outputs
         .par_iter()
         .map(|(rel, out)| -> Result<(String, Stamp, bool, bool)> {
             let fp = out.fingerprint();
-            let prev = previous.get(rel).filter(|s| output::unchanged(&output_dir.join(rel), s));
+            let prev = previous
+                .get(rel)
+                .filter(|s| output::unchanged(&output_dir.join(rel), s));
             if let Some(stamp) = prev.filter(|s| s.fingerprint == fp) {
                 staging.keep(rel)?;
                 return Ok((rel.clone(), *stamp, false, false));
@@ -227,7 +281,15 @@ pub fn build(site: Site) -> Result<BuildReport> {
             let hash = hash_bytes(&bytes);
             if let Some(stamp) = prev.filter(|s| s.hash == hash) {
                 staging.keep(rel)?;
-                return Ok((rel.clone(), Stamp { fingerprint: fp, ..*stamp }, true, false));
+                return Ok((
+                    rel.clone(),
+                    Stamp {
+                        fingerprint: fp,
+                        ..*stamp
+                    },
+                    true,
+                    false,
+                ));
             }
             let stamp = staging.write(rel, &bytes, fp, hash)?;
             Ok((rel.clone(), stamp, true, true))
@@ -250,7 +312,10 @@ pub fn build(site: Site) -> Result<BuildReport> {
         output_dir,
         // Taken before the build: a file changed meanwhile is seen next time.
         inputs,
-        outputs: results.into_iter().map(|(rel, stamp, _, _)| (rel, stamp)).collect(),
+        outputs: results
+            .into_iter()
+            .map(|(rel, stamp, _, _)| (rel, stamp))
+            .collect(),
         problems: report.problems.clone(),
     };
     cache.save(&root)?;

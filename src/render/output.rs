@@ -55,7 +55,8 @@ pub fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
 
 /// Whether the file at `path` is still the one a stamp describes.
 pub fn unchanged(path: &Path, stamp: &Stamp) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == stamp.len && mtime_ns(&m) == stamp.mtime_ns)
+    std::fs::metadata(path)
+        .is_ok_and(|m| m.is_file() && m.len() == stamp.len && mtime_ns(&m) == stamp.mtime_ns)
 }
 
 /// A new archive being written beside the old one; `commit` swaps it in.
@@ -69,8 +70,15 @@ pub struct Staging {
 
 /// The staging and the set-aside folders of an output folder.
 fn side_folders(output_dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let parent = output_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
-    let name = output_dir.file_name().and_then(|n| n.to_str()).unwrap_or("public");
+    let parent = output_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let name = output_dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("public");
     let staging = parent.join(format!(".{name}.staging"));
     let old = parent.join(format!(".{name}.old"));
     (parent, staging, old)
@@ -81,7 +89,8 @@ fn side_folders(output_dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 pub fn recover(output_dir: &Path) -> Result<()> {
     let (_, staging, old) = side_folders(output_dir);
     if old.exists() && !output_dir.exists() {
-        std::fs::rename(&old, output_dir).with_context(|| format!("cannot restore {}", output_dir.display()))?;
+        std::fs::rename(&old, output_dir)
+            .with_context(|| format!("cannot restore {}", output_dir.display()))?;
     }
     for d in [&staging, &old] {
         if d.exists() {
@@ -94,16 +103,24 @@ pub fn recover(output_dir: &Path) -> Result<()> {
 impl Staging {
     pub fn new(output_dir: &Path) -> Result<Staging> {
         let (parent, dir, old) = side_folders(output_dir);
-        std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
         recover(output_dir)?;
-        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Staging { output_dir: output_dir.to_path_buf(), dir, old, committed: false })
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Staging {
+            output_dir: output_dir.to_path_buf(),
+            dir,
+            old,
+            committed: false,
+        })
     }
 
     fn target(&self, rel: &str) -> Result<PathBuf> {
         let path = self.dir.join(rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
         }
         Ok(path)
     }
@@ -112,8 +129,14 @@ impl Staging {
     pub fn write(&self, rel: &str, bytes: &[u8], fingerprint: u128, hash: u128) -> Result<Stamp> {
         let path = self.target(rel)?;
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        let meta = std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        Ok(Stamp { fingerprint, hash, len: meta.len(), mtime_ns: mtime_ns(&meta) })
+        let meta =
+            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Stamp {
+            fingerprint,
+            hash,
+            len: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        })
     }
 
     /// Carries a file of the previous archive over unchanged.
@@ -124,7 +147,10 @@ impl Staging {
             // Another file system, or no hard links: copy, keeping the time.
             std::fs::copy(&from, &to).with_context(|| format!("cannot copy {}", from.display()))?;
             if let Ok(t) = std::fs::metadata(&from).and_then(|m| m.modified()) {
-                let _ = std::fs::File::options().write(true).open(&to).and_then(|f| f.set_modified(t));
+                let _ = std::fs::File::options()
+                    .write(true)
+                    .open(&to)
+                    .and_then(|f| f.set_modified(t));
             }
         }
         Ok(())
@@ -132,14 +158,23 @@ impl Staging {
 
     pub fn commit(mut self) -> Result<()> {
         if self.output_dir.exists() {
-            std::fs::rename(&self.output_dir, &self.old)
-                .with_context(|| format!("cannot move the previous {} aside", self.output_dir.display()))?;
+            std::fs::rename(&self.output_dir, &self.old).with_context(|| {
+                format!(
+                    "cannot move the previous {} aside",
+                    self.output_dir.display()
+                )
+            })?;
         }
-        std::fs::rename(&self.dir, &self.output_dir)
-            .with_context(|| format!("cannot move the new archive to {}", self.output_dir.display()))?;
+        std::fs::rename(&self.dir, &self.output_dir).with_context(|| {
+            format!(
+                "cannot move the new archive to {}",
+                self.output_dir.display()
+            )
+        })?;
         self.committed = true;
         if self.old.exists() {
-            std::fs::remove_dir_all(&self.old).with_context(|| format!("cannot remove {}", self.old.display()))?;
+            std::fs::remove_dir_all(&self.old)
+                .with_context(|| format!("cannot remove {}", self.old.display()))?;
         }
         Ok(())
     }
@@ -192,6 +227,10 @@ impl BuildCache {
 
     /// Whether the output folder is exactly what this cache describes.
     pub fn outputs_intact(&self, output_dir: &Path) -> bool {
-        !self.outputs.is_empty() && self.outputs.iter().all(|(rel, stamp)| unchanged(&output_dir.join(rel), stamp))
+        !self.outputs.is_empty()
+            && self
+                .outputs
+                .iter()
+                .all(|(rel, stamp)| unchanged(&output_dir.join(rel), stamp))
     }
 }

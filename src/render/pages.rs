@@ -9,7 +9,8 @@
 //! they summarise and link, so that their size does not grow with the
 //! number of articles.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -138,6 +139,16 @@ struct Totals {
     figures: usize,
 }
 
+/// What is derived from one article alone, kept between rebuilds in
+/// `serve` while the article's content is unchanged.
+pub struct Derived {
+    hash: u128,
+    /// Where its figures are marked in the English translation.
+    en_marks: Vec<Option<Mark>>,
+    /// Glossary terms its Chinese text uses.
+    terms: Vec<usize>,
+}
+
 /// Everything computed once per build and shared by the pages.
 pub struct Index {
     /// Region code → indices of its articles, newest first.
@@ -147,8 +158,10 @@ pub struct Index {
     /// Hash of every article's slug and content, in order: what the pages
     /// that summarise the whole archive depend on.
     pub(crate) all_hash: u128,
-    /// Per article: where its figures are marked in the English translation.
-    en_marks: Vec<Vec<Option<Mark>>>,
+    /// Per article, in model order.
+    derived: Vec<Arc<Derived>>,
+    /// The same by slug, for reuse.
+    by_slug: HashMap<String, Arc<Derived>>,
     /// Per glossary term: how many articles use it, and the first few.
     term_articles: Vec<(usize, Vec<usize>)>,
     /// Glossary linkers for article pages (all at the same depth), per language.
@@ -156,8 +169,54 @@ pub struct Index {
     totals: Totals,
 }
 
+/// Finds the glossary terms in a text.
+struct TermFinder {
+    matcher: Option<aho_corasick::AhoCorasick>,
+    owner: Vec<usize>,
+    terms: usize,
+}
+
+impl TermFinder {
+    fn new(model: &Model) -> TermFinder {
+        let mut patterns = Vec::new();
+        let mut owner = Vec::new();
+        for (t, term) in model.glossary.terms.iter().enumerate() {
+            for s in std::iter::once(&term.term)
+                .chain(term.aliases.iter())
+                .filter(|s| !s.is_empty())
+            {
+                patterns.push(s.clone());
+                owner.push(t);
+            }
+        }
+        TermFinder {
+            matcher: aho_corasick::AhoCorasick::new(&patterns).ok(),
+            owner,
+            terms: model.glossary.terms.len(),
+        }
+    }
+
+    fn find(&self, text: &str) -> Vec<usize> {
+        let Some(m) = &self.matcher else {
+            return Vec::new();
+        };
+        let mut seen = vec![false; self.terms];
+        for hit in m.find_overlapping_iter(text) {
+            seen[self.owner[hit.pattern().as_usize()]] = true;
+        }
+        (0..self.terms).filter(|&t| seen[t]).collect()
+    }
+}
+
 impl Index {
     pub fn new(model: &Model) -> Index {
+        Index::reusing(model, None)
+    }
+
+    /// Builds the index, reusing what a previous index derived from
+    /// articles whose content has not changed. A change of the glossary
+    /// must not reuse (the terms found would be stale).
+    pub fn reusing(model: &Model, previous: Option<&Index>) -> Index {
         let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         let mut by_indicator: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
         for (i, a) in model.articles.iter().enumerate() {
@@ -168,18 +227,45 @@ impl Index {
                 by_indicator.entry(f.key.clone()).or_default().push((i, j));
             }
         }
-        let en_marks: Vec<Vec<Option<Mark>>> = model
+        let finder = TermFinder::new(model);
+        let derived: Vec<Arc<Derived>> = model
             .articles
             .par_iter()
             .map(|a| {
-                if a.has_translation() {
-                    en_marks(a)
-                } else {
-                    Vec::new()
+                if let Some(d) = previous
+                    .and_then(|p| p.by_slug.get(&a.slug))
+                    .filter(|d| d.hash == a.hash)
+                {
+                    return Arc::clone(d);
                 }
+                Arc::new(Derived {
+                    hash: a.hash,
+                    en_marks: if a.has_translation() {
+                        en_marks(a)
+                    } else {
+                        Vec::new()
+                    },
+                    terms: finder.find(&a.zh.body),
+                })
             })
             .collect();
-        let term_articles = term_articles(model);
+        let by_slug = model
+            .articles
+            .iter()
+            .zip(&derived)
+            .map(|(a, d)| (a.slug.clone(), Arc::clone(d)))
+            .collect();
+        let mut term_articles = vec![(0usize, Vec::new()); model.glossary.terms.len()];
+        for (i, d) in derived.iter().enumerate() {
+            for &t in &d.terms {
+                if let Some(entry) = term_articles.get_mut(t) {
+                    entry.0 += 1;
+                    if entry.1.len() < ARTICLES_PER_TERM {
+                        entry.1.push(i);
+                    }
+                }
+            }
+        }
         let depth = super::pages::depth(&article_path(Lang::Zh, "x"));
         let root = "../".repeat(depth);
         let linkers = Lang::ALL
@@ -202,7 +288,8 @@ impl Index {
             by_region,
             by_indicator,
             all_hash: all.digest128(),
-            en_marks,
+            derived,
+            by_slug,
             term_articles,
             linkers,
             totals,
@@ -210,53 +297,16 @@ impl Index {
     }
 
     fn en_marked(&self, article: usize) -> Vec<bool> {
-        self.en_marks[article].iter().map(Option::is_some).collect()
+        self.derived[article]
+            .en_marks
+            .iter()
+            .map(Option::is_some)
+            .collect()
     }
 
     pub(crate) fn articles_of(&self, code: &str) -> &[usize] {
         self.by_region.get(code).map(Vec::as_slice).unwrap_or(&[])
     }
-}
-
-/// Per glossary term: the number of articles whose Chinese text uses it and
-/// the first few of them (articles are newest first).
-fn term_articles(model: &Model) -> Vec<(usize, Vec<usize>)> {
-    let terms = &model.glossary.terms;
-    let mut patterns = Vec::new();
-    let mut owner = Vec::new();
-    for (t, term) in terms.iter().enumerate() {
-        for s in std::iter::once(&term.term)
-            .chain(term.aliases.iter())
-            .filter(|s| !s.is_empty())
-        {
-            patterns.push(s.clone());
-            owner.push(t);
-        }
-    }
-    let mut out = vec![(0usize, Vec::new()); terms.len()];
-    let Ok(matcher) = aho_corasick::AhoCorasick::new(&patterns) else {
-        return out;
-    };
-    let used: Vec<Vec<usize>> = model
-        .articles
-        .par_iter()
-        .map(|a| {
-            let mut seen = vec![false; terms.len()];
-            for m in matcher.find_overlapping_iter(&a.zh.body) {
-                seen[owner[m.pattern().as_usize()]] = true;
-            }
-            (0..terms.len()).filter(|&t| seen[t]).collect()
-        })
-        .collect();
-    for (i, terms) in used.iter().enumerate() {
-        for &t in terms {
-            out[t].0 += 1;
-            if out[t].1.len() < ARTICLES_PER_TERM {
-                out[t].1.push(i);
-            }
-        }
-    }
-    out
 }
 
 /// Paths of the pages (folder paths; links add index.html).
@@ -956,7 +1006,8 @@ fn article_page(model: &Model, index: &Index, lang: Lang, i: usize) -> tera::Con
         }
         Lang::En if a.has_translation() => {
             let en = a.en.as_ref().expect("translated");
-            let marks: Vec<Mark> = index.en_marks[i]
+            let marks: Vec<Mark> = index.derived[i]
+                .en_marks
                 .iter()
                 .enumerate()
                 .filter_map(|(j, m)| {

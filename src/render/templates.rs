@@ -16,6 +16,7 @@ use crate::format::Lang;
 /// UI strings of one language: dotted key → text.
 pub type Strings = BTreeMap<String, String>;
 
+#[derive(Clone)]
 pub struct Theme {
     pub tera: Tera,
     /// Template name → file it was loaded from, for error messages.
