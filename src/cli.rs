@@ -294,6 +294,7 @@ fn cmd_extract(root: &Path, input: &str, format: Format, plain: bool) -> Result<
     let text = ingest::decode::decode(&bytes).text;
     let body = article_body(input, &text, plain)?;
     let figures = extract::extract_figures(&body, &taxonomy);
+    let mut out = String::new();
     match format {
         Format::Json => {
             let rows: Vec<serde_json::Value> = figures
@@ -302,30 +303,38 @@ fn cmd_extract(root: &Path, input: &str, format: Format, plain: bool) -> Result<
                     serde_json::json!({
                         "key": f.key, "value": f.value, "unit": f.unit, "year": f.year,
                         "qualifier": f.qualifier, "quote": ingest::clean::unescape_markdown(&f.quote),
-                        "start": f.start, "end": f.end,
+                        "start": f.start, "end": f.end, "target": f.target, "doubt": f.doubt,
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows)?);
+            out.push_str(&serde_json::to_string_pretty(&rows)?);
+            out.push('\n');
         }
         Format::Text => {
             for f in &figures {
-                let label = taxonomy
-                    .get(&f.key)
-                    .map(|i| i.label_en.as_str())
-                    .unwrap_or("");
-                println!(
-                    "{:<28} {:>16} {:<10} {:<10} {:<4} {}",
+                let flag = match (f.target, &f.doubt) {
+                    (true, _) => "target".to_string(),
+                    (_, Some(d)) => format!("doubtful: {d}"),
+                    _ => String::new(),
+                };
+                out.push_str(&format!(
+                    "{:<28} {:>16} {:<10} {:<10} {:<4} {} {}\n",
                     f.key,
                     gazetteer::format::number(f.value, gazetteer::format::Lang::En),
                     f.unit,
                     f.year.as_deref().unwrap_or("-"),
                     f.qualifier.as_deref().unwrap_or(""),
-                    ingest::clean::unescape_markdown(&f.quote)
-                );
-                let _ = label;
+                    ingest::clean::unescape_markdown(&f.quote),
+                    flag
+                ));
             }
         }
+    }
+    // A closed pipe (`| head`) is not an error.
+    use std::io::Write;
+    match std::io::stdout().write_all(out.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -39,7 +39,15 @@ pub fn summarize(input: &SummaryInput, taxonomy: &Taxonomy) -> String {
         _ => out.push_str(&format!(" states {n} figures.")),
     }
 
-    let sentences = sentences(input.figures, taxonomy);
+    // Results first; targets are plans and are named as such.
+    let results: Vec<Figure> = input
+        .figures
+        .iter()
+        .filter(|f| !f.target)
+        .cloned()
+        .collect();
+    let targets: Vec<Figure> = input.figures.iter().filter(|f| f.target).cloned().collect();
+    let sentences = sentences(&results, taxonomy);
     let shown = sentences.len().min(MAX_SENTENCES);
     for s in &sentences[..shown] {
         out.push(' ');
@@ -49,6 +57,22 @@ pub fn summarize(input: &SummaryInput, taxonomy: &Taxonomy) -> String {
         out.push_str(&format!(
             " {} more are listed with the article.",
             sentences.len() - shown
+        ));
+    }
+    if !targets.is_empty() {
+        let clauses: Vec<String> = targets
+            .iter()
+            .map(|f| {
+                let label = taxonomy
+                    .get(&f.key)
+                    .map(|i| i.label_en.as_str())
+                    .unwrap_or(&f.key);
+                format!("{label}: {}", value_clause(f))
+            })
+            .collect();
+        out.push_str(&format!(
+            " Targets it sets (plans, not results): {}.",
+            clauses.join("; ")
         ));
     }
     out
@@ -123,9 +147,14 @@ pub fn capitalize(s: &str) -> String {
 
 fn value_clause(f: &Figure) -> String {
     let q = format::quantity(f.value, &f.unit, f.qualifier.as_deref(), Lang::En);
-    match &f.year {
+    let q = match &f.year {
         Some(y) => format!("{q} ({})", format::period(y, Lang::En)),
         None => q,
+    };
+    if f.doubt.is_some() {
+        format!("{q} [doubtful]")
+    } else {
+        q
     }
 }
 

@@ -727,12 +727,9 @@ fn latest_per_region<'a>(
     out.into_iter().map(|(code, (i, j))| (i, j, code)).collect()
 }
 
-/// Whether a figure is a plan rather than a result.
+/// Whether a figure is a plan or doubtful rather than a reported result.
 fn is_target(f: &Figure) -> bool {
-    serde_json::to_value(f)
-        .ok()
-        .and_then(|v| v.get("target").and_then(|t| t.as_bool()))
-        .unwrap_or(false)
+    f.target || f.doubt.is_some()
 }
 
 fn home(model: &Model, index: &Index, lang: Lang) -> tera::Context {
