@@ -429,7 +429,7 @@ impl Bench {
             &format!("One-article edit (build), {}", thousands(n)),
             &builds,
         );
-        let same = self.compare_with_clean(n, dir);
+        let same = self.compare_with_clean(n, dir, &dir.join("public"), "public/");
         rewritten.sort();
         Ok((
             format!(
@@ -448,7 +448,7 @@ impl Bench {
 
     /// Builds a copy of the site's inputs from scratch and says whether its
     /// public/ equals the incrementally built one, byte for byte.
-    fn compare_with_clean(&mut self, n: usize, dir: &Path) -> String {
+    fn compare_with_clean(&mut self, n: usize, dir: &Path, output: &Path, name: &str) -> String {
         let check = self.work.join(format!("check-{n}"));
         let r = (|| -> Result<String> {
             if check.exists() {
@@ -465,13 +465,14 @@ impl Bench {
             }
             progress("clean build of a copy, to compare with the incremental result");
             self.build(&format!("check-{n}"), &check)?;
-            let diff = compare_trees(&dir.join("public"), &check.join("public"))?;
+            let diff = compare_trees(output, &check.join("public"))?;
             Ok(if diff.is_empty() {
-                "after the edits public/ is byte-identical to a clean build of the same inputs"
-                    .into()
+                format!(
+                    "after the edits {name} is byte-identical to a clean build of the same inputs"
+                )
             } else {
                 format!(
-                    "after the edits public/ DIFFERS from a clean build of the same inputs in {} files (e.g. {})",
+                    "after the edits {name} DIFFERS from a clean build of the same inputs in {} files (e.g. {})",
                     diff.len(),
                     diff.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
                 )
@@ -518,12 +519,18 @@ impl Bench {
         let err_path = self.logs.join(format!("{stem}.err"));
         let out_path = self.logs.join(format!("{stem}.out"));
         progress(&format!("starting serve on {n} articles"));
+        // serve's scratch files (it may keep its output under TMPDIR) go
+        // to the bench's folder: on tmpfs like the corpora, and removed with
+        // them even if serve has to be killed.
+        let tmp = self.work.join(format!("serve-tmp-{n}"));
+        fs::create_dir_all(&tmp)?;
         let started = Instant::now();
         let mut child = Command::new(bin())
             .arg("--root")
             .arg(dir)
             .args(["serve", "--port", "0"])
             .env("GAZETTEER_TIMINGS", "1")
+            .env("TMPDIR", &tmp)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(fs::File::create(&err_path)?)
@@ -589,6 +596,7 @@ impl Bench {
             target.page.strip_prefix("public/").unwrap_or(&target.page)
         );
         let mut latencies = Vec::new();
+        let mut server_ms = Vec::new();
         let mut failures = Vec::new();
         let mut visible = 0;
         for k in 1..=SERVE_EDITS {
@@ -607,7 +615,12 @@ impl Bench {
                         let v: serde_json::Value =
                             serde_json::from_str(t.as_str()).unwrap_or_default();
                         match v["type"].as_str() {
-                            Some("reload") => break Ok(elapsed),
+                            Some("reload") => {
+                                if let Some(ms) = v["ms"].as_f64() {
+                                    server_ms.push(ms);
+                                }
+                                break Ok(elapsed);
+                            }
                             Some("error") => {
                                 break Err(format!(
                                     "error frame: {}",
@@ -641,8 +654,20 @@ impl Bench {
                 Err(e) => failures.push(format!("edit {k}: GET {http_path}: {e:#}")),
             }
         }
+        // The pages serve wrote, if it keeps them in a folder under TMPDIR:
+        // are they what a clean build of the edited inputs gives?
+        let served_dir = fs::read_dir(&tmp)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.join("index.html").is_file());
+        let same = match served_dir {
+            Some(out) => self.compare_with_clean(n, dir, &out, "serve's output folder"),
+            None => {
+                "serve's output folder not found under its TMPDIR: not compared with a clean build"
+                    .into()
+            }
+        };
         let _ = ws.close(None);
-        let (_, rss) = server.stop()?;
+        let (status, rss) = server.stop()?;
         let mut rows = Vec::new();
         let mut sorted = latencies.clone();
         sorted.sort_by(f64::total_cmp);
@@ -660,13 +685,10 @@ impl Bench {
             format!("One-article edit in `serve`, {} articles", thousands(n)),
             figure,
             format!(
-                "`serve --port 0`, websocket on /__gazetteer/livereload; time from just before writing content/{} (marker word appended to its last paragraph, in place) to the receipt of the {{\"type\":\"reload\"}} frame; {SERVE_EDITS} edits 1 s apart ({} ms); after each, GET {http_path} and look for the marker{}{}",
+                "`serve --port 0`, websocket on /__gazetteer/livereload; time from just before writing content/{} (marker word appended to its last paragraph, in place) to the receipt of the {{\"type\":\"reload\"}} frame; {SERVE_EDITS} edits 1 s apart ({} ms; the server's own rebuild times in the frames: {} ms); after each, GET {http_path} and look for the marker; {same}{}{}",
                 target.file,
-                latencies
-                    .iter()
-                    .map(|ms| format!("{ms:.0}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                ms_list(&latencies),
+                if server_ms.is_empty() { "-".to_string() } else { ms_list(&server_ms) },
                 if failures.is_empty() {
                     String::new()
                 } else {
@@ -675,14 +697,21 @@ impl Bench {
                 if early.is_empty() {
                     String::new()
                 } else {
-                    format!("; {} frames arrived before the first edit", early.len())
+                    format!("; frames on connecting: {}", early.join(" ").replace('|', "\\|"))
                 }
             ),
         ));
         rows.push((
             format!("`serve` start and memory, {} articles", thousands(n)),
             format!("listening after **{startup:.2} s**, peak **{}**", mib(rss)),
-            "from spawning `serve --port 0` to its line with the URL (includes the initial build); peak = ru_maxrss of the serve process over the whole session (wait4 after killing it)".into(),
+            format!(
+                "from spawning `serve --port 0` to its line with the URL (includes the initial build); peak = ru_maxrss of the serve process over the whole session (wait4 after SIGINT; it {})",
+                match status.signal() {
+                    Some(libc::SIGKILL) => "ignored SIGINT for 5 s and was killed".to_string(),
+                    Some(sig) => format!("died of signal {sig}"),
+                    None => format!("exited with {}", status.code().unwrap_or(-1)),
+                }
+            ),
         ));
         Ok(rows)
     }
@@ -725,17 +754,24 @@ struct Server {
 }
 
 impl Server {
-    /// Kills the server (if it still runs) and reaps it: its exit status
-    /// and peak memory.
+    /// Stops the server (Ctrl-C, then SIGKILL after a grace period) and
+    /// reaps it: its exit status and peak memory.
     fn stop(&mut self) -> Result<(ExitStatus, u64)> {
         let child = self
             .child
             .take()
             .ok_or_else(|| anyhow!("serve already stopped"))?;
-        unsafe {
-            // The child is not reaped yet, so its pid is still ours.
-            libc::kill(child.id() as libc::pid_t, libc::SIGKILL);
+        let pid = child.id() as libc::pid_t;
+        // The child is not reaped until wait4 below, so the pid is still ours.
+        unsafe { libc::kill(pid, libc::SIGINT) };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Some(done) = try_wait_rusage(&child)? {
+                return Ok(done);
+            }
+            std::thread::sleep(Duration::from_millis(20));
         }
+        unsafe { libc::kill(pid, libc::SIGKILL) };
         wait_rusage(&child)
     }
 
@@ -901,21 +937,36 @@ impl EditTarget {
 /// Waits for a child with wait4: its exit status and its peak resident set
 /// (ru_maxrss, KiB on Linux).
 fn wait_rusage(child: &Child) -> Result<(ExitStatus, u64)> {
+    Ok(wait4(child, 0)?.expect("wait4 without WNOHANG returns the child"))
+}
+
+/// Like wait_rusage, but None at once if the child still runs.
+fn try_wait_rusage(child: &Child) -> Result<Option<(ExitStatus, u64)>> {
+    wait4(child, libc::WNOHANG)
+}
+
+fn wait4(child: &Child, options: libc::c_int) -> Result<Option<(ExitStatus, u64)>> {
     let pid = child.id() as libc::pid_t;
     let mut status: libc::c_int = 0;
     // SAFETY: rusage is plain old data; wait4 fills it in.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     loop {
-        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let r = unsafe { libc::wait4(pid, &mut status, options, &mut usage) };
         if r == pid {
             break;
+        }
+        if r == 0 {
+            return Ok(None);
         }
         let e = std::io::Error::last_os_error();
         if e.kind() != std::io::ErrorKind::Interrupted {
             return Err(e).context("wait4");
         }
     }
-    Ok((ExitStatus::from_raw(status), usage.ru_maxrss.max(0) as u64))
+    Ok(Some((
+        ExitStatus::from_raw(status),
+        usage.ru_maxrss.max(0) as u64,
+    )))
 }
 
 fn parse_built(stdout: &str) -> Option<(usize, usize)> {
@@ -1159,6 +1210,13 @@ fn secs_list(walls: &[f64]) -> String {
         })
         .collect();
     format!("{} s", parts.join(", "))
+}
+
+fn ms_list(v: &[f64]) -> String {
+    v.iter()
+        .map(|ms| format!("{ms:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn files(n: usize, what: &str) -> String {
