@@ -48,6 +48,10 @@ impl Lang {
 /// A decimal with at most `max_decimals` digits after the point, trailing
 /// zeros removed.
 fn decimal(value: f64, max_decimals: usize) -> String {
+    // Whole numbers are the common case and need no float formatting.
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        return (value as i64).to_string();
+    }
     let s = format!("{value:.max_decimals$}");
     let s = if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
@@ -190,9 +194,10 @@ pub fn date(value: &str, lang: Lang) -> Option<String> {
     let ymd = value.get(..10)?;
     let d = chrono::NaiveDate::parse_from_str(ymd, "%Y-%m-%d").ok()?;
     use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
     Some(match lang {
-        Lang::Zh => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-        Lang::En => format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year()),
+        Lang::Zh => format!("{y}年{m}月{day}日"),
+        Lang::En => format!("{day} {} {y}", MONTHS[(m - 1) as usize]),
     })
 }
 

@@ -102,6 +102,11 @@ struct Cached {
 #[derive(Debug, Default)]
 pub struct ContentCache {
     files: HashMap<PathBuf, Cached>,
+    /// The content files found by the last load, sorted.
+    listing: Option<Vec<PathBuf>>,
+    /// The paths a file watcher reported since then; when set, the next
+    /// load looks only at these instead of listing and checking every file.
+    changed: Option<BTreeSet<PathBuf>>,
 }
 
 impl ContentCache {
@@ -113,6 +118,13 @@ impl ContentCache {
     /// size and the modification time).
     pub fn forget(&mut self, path: &Path) {
         self.files.remove(path);
+    }
+
+    /// Tells the next load that only these paths may have changed (as a
+    /// file watcher reports them), so that it need not check every file.
+    pub fn changed(&mut self, paths: &[PathBuf]) {
+        let set = self.changed.get_or_insert_with(BTreeSet::new);
+        set.extend(paths.iter().cloned());
     }
 }
 
@@ -302,21 +314,56 @@ fn load_articles(
         cache.files.clear();
         return Ok((Vec::new(), problems));
     }
-    for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("cannot list {}", content_dir.display()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !entry.file_type().is_file() || name.starts_with('.') || !name.ends_with(".md") {
-            continue;
+    let is_content = |p: &Path| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        !name.starts_with('.') && name.ends_with(".md")
+    };
+    let changed = cache.changed.take();
+    let listing: Vec<PathBuf> = match (cache.listing.take(), &changed) {
+        (Some(list), Some(changed)) => {
+            let mut set: BTreeSet<PathBuf> = list.into_iter().collect();
+            for p in changed
+                .iter()
+                .filter(|p| p.starts_with(content_dir) && is_content(p))
+            {
+                if p.is_file() {
+                    set.insert(p.clone());
+                } else {
+                    set.remove(p);
+                }
+            }
+            set.into_iter().collect()
         }
+        _ => {
+            let mut list = Vec::new();
+            for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
+                let entry =
+                    entry.with_context(|| format!("cannot list {}", content_dir.display()))?;
+                if entry.file_type().is_file() && is_content(entry.path()) {
+                    list.push(entry.into_path());
+                }
+            }
+            list
+        }
+    };
+    cache.listing = Some(listing.clone());
+    for path in &listing {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (slug, is_en) = match name.strip_suffix(".en.md") {
             Some(s) => (s.to_string(), true),
             None => (name.trim_end_matches(".md").to_string(), false),
         };
         let slug = crate::ingest::sanitize_slug(&slug);
         let map = if is_en { &mut en } else { &mut zh };
-        if let Some(prev) = map.insert(slug.clone(), entry.path().to_path_buf()) {
+        if let Some(prev) = map.insert(slug.clone(), path.clone()) {
             problems.push(Problem::new(
-                entry.path(),
+                path,
                 format!(
                     "the slug `{slug}` is also used by {}; rename one of them",
                     prev.display()
@@ -326,9 +373,16 @@ fn load_articles(
     }
     // Parse what changed, in parallel.
     let paths: Vec<&PathBuf> = zh.values().chain(en.values()).collect();
+    // With a watcher's list, only the files it named are checked again.
     let parsed: Vec<(PathBuf, Cached)> = paths
         .par_iter()
-        .map(|p| ((*p).clone(), parse_cached(p, &cache.files)))
+        .map(|p| {
+            let known = changed.as_ref().is_some_and(|c| !c.contains(*p));
+            match cache.files.get(*p).filter(|_| known) {
+                Some(c) => ((*p).clone(), c.clone()),
+                None => ((*p).clone(), parse_cached(p, &cache.files)),
+            }
+        })
         .collect();
     cache.files = parsed.into_iter().collect();
 

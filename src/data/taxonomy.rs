@@ -179,6 +179,8 @@ enum File {
 pub struct Taxonomy {
     pub indicators: Vec<Indicator>,
     pub rules: Rules,
+    /// Key → position in `indicators`, for `get`.
+    positions: std::collections::HashMap<String, usize>,
 }
 
 impl Taxonomy {
@@ -246,11 +248,20 @@ impl Taxonomy {
                 format!("subset pattern `{p}` is not a valid regular expression")
             })?;
         }
-        Ok(Taxonomy { indicators, rules })
+        let positions = indicators
+            .iter()
+            .enumerate()
+            .map(|(n, i)| (i.key.clone(), n))
+            .collect();
+        Ok(Taxonomy {
+            indicators,
+            rules,
+            positions,
+        })
     }
 
     pub fn get(&self, key: &str) -> Option<&Indicator> {
-        self.indicators.iter().find(|i| i.key == key)
+        self.positions.get(key).map(|&n| &self.indicators[n])
     }
 }
 

@@ -86,6 +86,9 @@ pub fn escape_markdown(text: &str) -> String {
 
 /// Undoes [`escape_markdown`], for showing a quote taken from a body.
 pub fn unescape_markdown(text: &str) -> String {
+    if !text.contains('\\') {
+        return text.to_string();
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {

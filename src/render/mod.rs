@@ -158,8 +158,7 @@ impl Renderer {
         match output {
             Output::Page(spec, _) => self
                 .theme
-                .render(spec.template(), &spec.context(&self.model, &self.index))
-                .map(String::into_bytes)
+                .render_bytes(spec.template(), &spec.context(&self.model, &self.index))
                 .with_context(|| format!("while rendering {rel}")),
             Output::Static(path, _) => {
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))

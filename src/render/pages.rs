@@ -165,7 +165,11 @@ pub struct Index {
     /// Per glossary term: how many articles use it, and the first few.
     term_articles: Vec<(usize, Vec<usize>)>,
     /// Glossary linkers for article pages (all at the same depth), per language.
-    linkers: BTreeMap<Lang, TermLinker>,
+    linkers: Arc<BTreeMap<Lang, TermLinker>>,
+    finder: Arc<TermFinder>,
+    /// Indicator key → the newest result of each region (article, figure,
+    /// region code), largest value first.
+    ranking: BTreeMap<String, Vec<(usize, usize, String)>>,
     totals: Totals,
 }
 
@@ -190,7 +194,10 @@ impl TermFinder {
             }
         }
         TermFinder {
-            matcher: aho_corasick::AhoCorasick::new(&patterns).ok(),
+            matcher: aho_corasick::AhoCorasick::builder()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&patterns)
+                .ok(),
             owner,
             terms: model.glossary.terms.len(),
         }
@@ -218,16 +225,48 @@ impl Index {
     /// must not reuse (the terms found would be stale).
     pub fn reusing(model: &Model, previous: Option<&Index>) -> Index {
         let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut by_indicator: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        // Figures per taxonomy position first: no key is cloned per figure.
+        let position: HashMap<&str, usize> = model
+            .taxonomy
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(n, i)| (i.key.as_str(), n))
+            .collect();
+        let mut per_key: Vec<Vec<(usize, usize)>> =
+            vec![Vec::new(); model.taxonomy.indicators.len()];
         for (i, a) in model.articles.iter().enumerate() {
             if let Some(code) = &a.region {
-                by_region.entry(code.clone()).or_default().push(i);
+                match by_region.get_mut(code) {
+                    Some(v) => v.push(i),
+                    None => {
+                        by_region.insert(code.clone(), vec![i]);
+                    }
+                }
             }
             for (j, f) in a.figures().iter().enumerate() {
-                by_indicator.entry(f.key.clone()).or_default().push((i, j));
+                if let Some(&n) = position.get(f.key.as_str()) {
+                    per_key[n].push((i, j));
+                }
             }
         }
-        let finder = TermFinder::new(model);
+        let by_indicator: BTreeMap<String, Vec<(usize, usize)>> = model
+            .taxonomy
+            .indicators
+            .iter()
+            .zip(per_key)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(ind, v)| (ind.key.clone(), v))
+            .collect();
+        let ranking = by_indicator
+            .par_iter()
+            .map(|(key, figs)| (key.clone(), rank(model, figs)))
+            .collect();
+        // The glossary is the same when a previous index is lent.
+        let finder = match previous {
+            Some(p) => Arc::clone(&p.finder),
+            None => Arc::new(TermFinder::new(model)),
+        };
         let derived: Vec<Arc<Derived>> = model
             .articles
             .par_iter()
@@ -268,10 +307,15 @@ impl Index {
         }
         let depth = super::pages::depth(&article_path(Lang::Zh, "x"));
         let root = "../".repeat(depth);
-        let linkers = Lang::ALL
-            .iter()
-            .map(|&l| (l, term_linker(model, l, &root)))
-            .collect();
+        let linkers = match previous {
+            Some(p) => Arc::clone(&p.linkers),
+            None => Arc::new(
+                Lang::ALL
+                    .iter()
+                    .map(|&l| (l, term_linker(model, l, &root)))
+                    .collect(),
+            ),
+        };
         let totals = Totals {
             articles: model.articles.len(),
             regions: model.region_codes.len(),
@@ -292,16 +336,14 @@ impl Index {
             by_slug,
             term_articles,
             linkers,
+            finder,
+            ranking,
             totals,
         }
     }
 
-    fn en_marked(&self, article: usize) -> Vec<bool> {
-        self.derived[article]
-            .en_marks
-            .iter()
-            .map(Option::is_some)
-            .collect()
+    fn en_marked(&self, article: usize) -> &[Option<Mark>] {
+        &self.derived[article].en_marks
     }
 
     pub(crate) fn articles_of(&self, code: &str) -> &[usize] {
@@ -554,13 +596,13 @@ fn figure_view(
     a: &Article,
     index: usize,
     f: &Figure,
-    en_marked: &[bool],
+    en_marked: &[Option<Mark>],
 ) -> FigureView {
     let label = indicator_label(model, lang, &f.key);
     let anchor = format!("fig-{index}");
     // English pages link to the figure in the translation when it is marked
     // there, else to the Chinese sentence.
-    let target_lang = if lang == Lang::En && en_marked.get(index).copied().unwrap_or(false) {
+    let target_lang = if lang == Lang::En && en_marked.get(index).is_some_and(Option::is_some) {
         Lang::En
     } else {
         Lang::Zh
@@ -603,7 +645,7 @@ fn fig(model: &Model, index: &Index, lang: Lang, article: usize, figure: usize) 
         a,
         figure,
         &a.figures()[figure],
-        &index.en_marked(article),
+        index.en_marked(article),
     )
 }
 
@@ -704,27 +746,32 @@ fn not_found(model: &Model) -> tera::Context {
     c
 }
 
-/// The newest result (not a target) of an indicator for each region.
-fn latest_per_region<'a>(
-    model: &'a Model,
-    index: &'a Index,
-    key: &str,
-) -> Vec<(usize, usize, &'a str)> {
-    let mut out: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for &(i, j) in index
-        .by_indicator
-        .get(key)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-    {
+/// The newest result (not a target, not doubtful) of an indicator for each
+/// region, largest value first.
+fn rank(model: &Model, figures: &[(usize, usize)]) -> Vec<(usize, usize, String)> {
+    let mut newest: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for &(i, j) in figures {
         let a = &model.articles[i];
         if let Some(code) = a.region.as_deref() {
             if !is_target(&a.figures()[j]) {
-                out.entry(code).or_insert((i, j));
+                newest.entry(code).or_insert((i, j));
             }
         }
     }
-    out.into_iter().map(|(code, (i, j))| (i, j, code)).collect()
+    let mut out: Vec<(usize, usize, String)> = newest
+        .into_iter()
+        .map(|(c, (i, j))| (i, j, c.to_string()))
+        .collect();
+    out.sort_by(|a, b| {
+        let fa = model.articles[a.0].figures()[a.1].value;
+        let fb = model.articles[b.0].figures()[b.1].value;
+        fb.total_cmp(&fa).then_with(|| a.2.cmp(&b.2))
+    });
+    out
+}
+
+fn ranking<'a>(index: &'a Index, key: &str) -> &'a [(usize, usize, String)] {
+    index.ranking.get(key).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// Whether a figure is a plan or doubtful rather than a reported result.
@@ -745,13 +792,7 @@ fn home(model: &Model, index: &Index, lang: Lang) -> tera::Context {
     c.insert("latest", &latest);
     c.insert("provinces", &provinces_view(model, index, lang, false));
     // Headline: the regions with the most people lifted out of poverty.
-    let mut best = latest_per_region(model, index, "people_lifted");
-    best.sort_by(|a, b| {
-        let fa = model.articles[a.0].figures()[a.1].value;
-        let fb = model.articles[b.0].figures()[b.1].value;
-        fb.total_cmp(&fa).then_with(|| a.2.cmp(b.2))
-    });
-    let headline: Vec<FigureView> = best
+    let headline: Vec<FigureView> = ranking(index, "people_lifted")
         .iter()
         .take(HEADLINE_REGIONS)
         .map(|&(i, j, _)| fig(model, index, lang, i, j))
@@ -1080,18 +1121,13 @@ fn indicator_view(
     rows: Option<usize>,
 ) -> IndicatorView {
     let ind = model.taxonomy.get(key).expect("indicator in taxonomy");
-    let mut latest = latest_per_region(model, index, key);
-    // Largest first, so that the page compares regions at a glance.
-    latest.sort_by(|a, b| {
-        let fa = model.articles[a.0].figures()[a.1].value;
-        let fb = model.articles[b.0].figures()[b.1].value;
-        fb.total_cmp(&fa).then_with(|| a.2.cmp(b.2))
-    });
+    let latest = ranking(index, key);
     let region_count = latest.len();
     let regions = latest
         .iter()
         .take(rows.unwrap_or(usize::MAX))
-        .filter_map(|&(i, j, code)| {
+        .filter_map(|(i, j, code)| {
+            let (i, j) = (*i, *j);
             Some(IndicatorRow {
                 region: region_link(model, lang, code)?,
                 figure: fig(model, index, lang, i, j),

@@ -117,6 +117,15 @@ impl Theme {
             .map_err(|e| template_error(&e, &self.files))
     }
 
+    /// Renders a template to bytes (no UTF-8 check of Tera's output).
+    pub fn render_bytes(&self, template: &str, context: &tera::Context) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(32 * 1024);
+        self.tera
+            .render_to(template, context, &mut out)
+            .map_err(|e| template_error(&e, &self.files))?;
+        Ok(out)
+    }
+
     pub fn string<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
         self.strings
             .get(&lang)

@@ -138,38 +138,53 @@ impl Live {
         Ok((live, written))
     }
 
-    /// Renders what changed into memory, then writes it; on any error
-    /// nothing is written. Returns the number of files written.
+    /// Renders what changed and writes it. Pages are rendered into a
+    /// pending folder first (one at a time, so memory stays small) and moved
+    /// into place only when all of them rendered: on any error nothing in
+    /// the served folder changes. Returns the number of files written.
     fn apply(
         &mut self,
         outputs: &BTreeMap<String, Output>,
         renderer: Option<&Renderer>,
     ) -> Result<usize> {
         let renderer = renderer.unwrap_or(&self.renderer);
+        let out_dir = self.site.output_dir.clone();
+        let pending = out_dir.join(".pending");
+        let _ = std::fs::remove_dir_all(&pending);
         let todo: Vec<(&String, &Output)> = outputs
             .iter()
             .filter(|(rel, o)| self.stamps.get(*rel).is_none_or(|s| s.0 != o.fingerprint()))
             .collect();
-        let rendered: Vec<(String, u128, Vec<u8>)> = todo
+        let results: Result<Vec<(String, u128, u128, bool)>> = todo
             .par_iter()
-            .map(|(rel, o)| {
-                renderer
-                    .render(rel, o)
-                    .map(|b| ((*rel).clone(), o.fingerprint(), b))
-            })
-            .collect::<Result<_>>()?;
-        let out_dir = self.site.output_dir.clone();
-        let results: Vec<(String, u128, u128, bool)> = rendered
-            .into_par_iter()
-            .map(|(rel, fp, bytes)| -> Result<(String, u128, u128, bool)> {
+            .map(|(rel, o)| -> Result<(String, u128, u128, bool)> {
+                let bytes = renderer.render(rel, o)?;
                 let hash = hash_bytes(&bytes);
-                let same = self.stamps.get(&rel).is_some_and(|s| s.1 == hash);
+                let same = self.stamps.get(*rel).is_some_and(|s| s.1 == hash);
                 if !same {
-                    crate::content::write_atomic(&out_dir.join(&rel), &bytes)?;
+                    crate::content::write_atomic(&pending.join(rel), &bytes)?;
                 }
-                Ok((rel, fp, hash, !same))
+                Ok(((*rel).clone(), o.fingerprint(), hash, !same))
             })
-            .collect::<Result<_>>()?;
+            .collect();
+        let results = match results {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&pending);
+                return Err(e);
+            }
+        };
+        for (rel, _, _, write) in &results {
+            if *write {
+                let to = out_dir.join(rel);
+                if let Some(parent) = to.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::rename(pending.join(rel), &to)
+                    .with_context(|| format!("cannot move {rel} into place"))?;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&pending);
         let written = results.iter().filter(|r| r.3).count();
         for (rel, fp, hash, _) in results {
             self.stamps.insert(rel, (fp, hash));
@@ -190,9 +205,16 @@ impl Live {
 
     /// Rebuilds after a change. On error the last good state is kept.
     fn rebuild(&mut self, paths: &[PathBuf]) -> Result<(usize, usize)> {
+        let mut timer = crate::render::Timer::new();
         let t = touched(&self.site, paths);
         for p in paths {
             self.cache.forget(p);
+        }
+        if t.site {
+            // The folders may have moved: list everything again.
+            self.cache = ContentCache::new();
+        } else {
+            self.cache.changed(paths);
         }
         let mut site = self.site.clone();
         if t.site {
@@ -202,9 +224,11 @@ impl Live {
         }
         if t.seeds {
             let report = crate::ingest::run(&site, crate::ingest::IngestOptions::default())?;
-            for (path, why) in &report.failed {
+            if let Some((path, why)) = report.failed.first() {
                 anyhow::bail!("{}: {why}", path.display());
             }
+            self.cache.changed(&report.written);
+            self.cache.changed(&report.removed);
         }
         let theme = if t.theme || t.site {
             Theme::load(&site)?
@@ -224,7 +248,9 @@ impl Live {
                 self.data_hash,
             )
         };
+        timer.lap("theme+data");
         let model = Model::load_with(site.clone(), data, &mut self.cache)?;
+        timer.lap("model");
         let problems: BTreeSet<String> = model.problems.iter().map(|p| p.to_string()).collect();
         let new: Vec<&String> = problems.difference(&self.problems).collect();
         if !new.is_empty() {
@@ -242,13 +268,16 @@ impl Live {
             Some(&self.renderer.index)
         };
         let renderer = Renderer::assemble(theme, model, data_hash, reuse);
+        timer.lap("index");
         let outputs = renderer.outputs()?;
+        timer.lap("fingerprints");
         let before = self.stamps.len();
         let changed = outputs
             .iter()
             .filter(|(rel, o)| self.stamps.get(*rel).is_none_or(|s| s.0 != o.fingerprint()))
             .count();
         let written = self.apply(&outputs, Some(&renderer))?;
+        timer.lap("render+write");
         let _ = before;
         self.renderer = renderer;
         self.site = site;
