@@ -171,14 +171,119 @@ impl Model {
 
     /// Loads the content with a cache of parsed files.
     pub fn load_with(site: Site, data: Data, cache: &mut ContentCache) -> Result<Model> {
+        let (articles, problems) = load_articles(&site.content_dir, cache)?;
+        Ok(Model::assemble(site, data, articles, problems, None))
+    }
+
+    /// The model after some content files changed (as a file watcher reports
+    /// them): only the articles of those files are read again; everything
+    /// else is taken from this model.
+    pub fn update(
+        &self,
+        site: Site,
+        data: Data,
+        cache: &mut ContentCache,
+        changed: &[PathBuf],
+    ) -> Result<Model> {
+        let content_dir = &site.content_dir;
+        // The zh file of each article a changed file belongs to.
+        let mut touched: BTreeMap<String, PathBuf> = BTreeMap::new();
+        for p in changed.iter().filter(|p| p.starts_with(content_dir)) {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if name.starts_with('.') || !name.ends_with(".md") {
+                continue;
+            }
+            let stem = name
+                .strip_suffix(".en.md")
+                .unwrap_or(name.trim_end_matches(".md"));
+            let zh_path = p.with_file_name(format!("{stem}.md"));
+            touched.insert(crate::ingest::sanitize_slug(stem), zh_path);
+        }
+        let touched_paths: BTreeSet<PathBuf> = touched
+            .values()
+            .flat_map(|zh| [zh.clone(), zh.with_extension("en.md")])
+            .chain(
+                self.articles
+                    .iter()
+                    .filter(|a| touched.contains_key(&a.slug))
+                    .map(|a| a.zh_path.clone()),
+            )
+            .collect();
+        let mut articles: Vec<Article> = self
+            .articles
+            .iter()
+            .filter(|a| !touched.contains_key(&a.slug))
+            .cloned()
+            .collect();
+        let mut problems: Vec<Problem> = self
+            .problems
+            .iter()
+            .filter(|p| {
+                !touched_paths.contains(&p.path)
+                    && !touched_paths.contains(&p.path.with_extension("md"))
+            })
+            .cloned()
+            .collect();
+        let mut fresh = Vec::new();
+        for (slug, zh_path) in &touched {
+            for path in [zh_path.clone(), zh_path.with_extension("en.md")] {
+                cache.forget(&path);
+                if path.is_file() {
+                    let c = parse_cached(&path, &cache.files);
+                    cache.files.insert(path.clone(), c);
+                }
+                if let Some(list) = cache.listing.as_mut() {
+                    match (list.binary_search(&path), path.is_file()) {
+                        (Err(at), true) => list.insert(at, path.clone()),
+                        (Ok(at), false) => {
+                            list.remove(at);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            if let Some(a) = pair(
+                slug,
+                zh_path,
+                &zh_path.with_extension("en.md"),
+                cache,
+                &mut problems,
+            ) {
+                fresh.push(a);
+            }
+        }
+        articles.extend(fresh.iter().cloned());
+        let fresh_slugs: BTreeSet<&str> = fresh.iter().map(|a| a.slug.as_str()).collect();
+        Ok(Model::assemble(
+            site,
+            data,
+            articles,
+            problems,
+            Some(&fresh_slugs),
+        ))
+    }
+
+    /// Checks the articles against the data (only `only` when given: the
+    /// others were checked before), sorts them and groups the regions.
+    fn assemble(
+        site: Site,
+        data: Data,
+        mut articles: Vec<Article>,
+        mut problems: Vec<Problem>,
+        only: Option<&BTreeSet<&str>>,
+    ) -> Model {
         let Data {
             taxonomy,
             regions,
             glossary,
         } = data;
-        let (mut articles, mut problems) = load_articles(&site.content_dir, cache)?;
-
-        for a in &mut articles {
+        for a in articles
+            .iter_mut()
+            .filter(|a| only.is_none_or(|o| o.contains(a.slug.as_str())))
+        {
             if let Some(r) = &a.zh.front.region {
                 if regions.get(&r.code).is_some() {
                     a.region = Some(r.code.clone());
@@ -219,6 +324,7 @@ impl Model {
             }
         }
         articles.sort_by(|a, b| b.date().cmp(&a.date()).then_with(|| a.slug.cmp(&b.slug)));
+        problems.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
 
         let region_codes: BTreeSet<String> =
             articles.iter().filter_map(|a| a.region.clone()).collect();
@@ -233,7 +339,7 @@ impl Model {
                 entry.push(code.clone());
             }
         }
-        Ok(Model {
+        Model {
             site,
             taxonomy,
             regions,
@@ -242,7 +348,7 @@ impl Model {
             region_codes: region_codes.into_iter().collect(),
             provinces,
             problems,
-        })
+        }
     }
 
     /// Every figure of the archive with its article, in article order.
@@ -300,6 +406,52 @@ fn parse_cached(path: &Path, cache: &HashMap<PathBuf, Cached>) -> Cached {
         hash,
         parsed,
     }
+}
+
+/// The article of a zh file and its en counterpart, from the cache; a file
+/// that does not parse becomes a problem.
+fn pair(
+    slug: &str,
+    zh_path: &Path,
+    en_path: &Path,
+    cache: &ContentCache,
+    problems: &mut Vec<Problem>,
+) -> Option<Article> {
+    let z = cache.files.get(zh_path)?;
+    let zh_file = match &z.parsed {
+        Ok(f) => Arc::clone(f),
+        Err(p) => {
+            let mut p = p.clone();
+            p.message.push_str("; the article is skipped");
+            problems.push(p);
+            return None;
+        }
+    };
+    let mut hash = z.hash;
+    let en_file = match cache.files.get(en_path) {
+        Some(e) => {
+            hash ^= e.hash.rotate_left(1);
+            match &e.parsed {
+                Ok(f) => Some(Arc::clone(f)),
+                Err(p) => {
+                    let mut p = p.clone();
+                    p.message
+                        .push_str("; the English page shows the generated summary instead");
+                    problems.push(p);
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    Some(Article {
+        slug: slug.to_string(),
+        zh: zh_file,
+        en: en_file,
+        region: None,
+        zh_path: zh_path.to_path_buf(),
+        hash,
+    })
 }
 
 /// Reads every content file: `slug.md` and `slug.en.md` pairs.
@@ -388,42 +540,12 @@ fn load_articles(
 
     let mut articles = Vec::new();
     for (slug, zh_path) in zh {
-        let z = &cache.files[&zh_path];
-        let zh_file = match &z.parsed {
-            Ok(f) => Arc::clone(f),
-            Err(p) => {
-                let mut p = p.clone();
-                p.message.push_str("; the article is skipped");
-                problems.push(p);
-                continue;
-            }
-        };
-        let mut hash = z.hash;
-        let en_file = match en.remove(&slug) {
-            Some(path) => {
-                let e = &cache.files[&path];
-                hash ^= e.hash.rotate_left(1);
-                match &e.parsed {
-                    Ok(f) => Some(Arc::clone(f)),
-                    Err(p) => {
-                        let mut p = p.clone();
-                        p.message
-                            .push_str("; the English page shows the generated summary instead");
-                        problems.push(p);
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
-        articles.push(Article {
-            slug,
-            zh: zh_file,
-            en: en_file,
-            region: None,
-            zh_path,
-            hash,
-        });
+        let en_path = en
+            .remove(&slug)
+            .unwrap_or_else(|| zh_path.with_extension("en.md"));
+        if let Some(a) = pair(&slug, &zh_path, &en_path, cache, &mut problems) {
+            articles.push(a);
+        }
     }
     for (slug, path) in en {
         problems.push(Problem::new(

@@ -8,11 +8,16 @@
 //!
 //! | page | articles it depends on |
 //! |---|---|
-//! | article | the article (both files) |
-//! | region, province | the articles of the region(s) |
-//! | indicator | the articles reporting the indicator |
+//! | article | the article (both files, body included) |
+//! | region, province | what they show of the region's articles |
+//! | indicator | what it shows of the articles reporting the indicator |
 //! | article list page n | the articles on the page, and the number of pages |
-//! | landing, home, indices, glossary | all articles |
+//! | landing, home, indices | what they show of all articles |
+//! | glossary | the same, and the terms each article uses |
+//!
+//! "What they show" is an article's summary hash: titles, date, source,
+//! region and figures, not its body, so that editing a paragraph re-renders
+//! the article's own pages and, if its glossary terms change, the glossary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
@@ -101,20 +106,17 @@ pub fn fingerprint(spec: &PageSpec, model: &Model, index: &Index, globals: &Glob
             .unwrap_or(0)
             .to_le_bytes(),
     );
+    // What other pages show of an article: not its body.
     let article = |h: &mut Xxh3, i: usize| {
-        let a = &model.articles[i];
-        h.update(a.slug.as_bytes());
-        h.update(&a.hash.to_le_bytes());
+        h.update(model.articles[i].slug.as_bytes());
+        h.update(&index.summary(i).to_le_bytes());
     };
     match &spec.kind {
         PageKind::NotFound => {}
-        PageKind::Landing
-        | PageKind::Home
-        | PageKind::Regions
-        | PageKind::Indicators
-        | PageKind::Glossary => {
+        PageKind::Landing | PageKind::Home | PageKind::Regions | PageKind::Indicators => {
             h.update(&index.all_hash.to_le_bytes());
         }
+        PageKind::Glossary => h.update(&index.glossary_hash.to_le_bytes()),
         PageKind::Articles(n) => {
             let pages = model.articles.len().div_ceil(ARTICLES_PER_PAGE).max(1);
             h.update(&(pages as u64).to_le_bytes());
@@ -123,7 +125,13 @@ pub fn fingerprint(spec: &PageSpec, model: &Model, index: &Index, globals: &Glob
                 article(&mut h, i);
             }
         }
-        PageKind::Article(i) => article(&mut h, *i),
+        PageKind::Article(i) => {
+            // Its own page shows everything, the body included.
+            let a = &model.articles[*i];
+            h.update(a.slug.as_bytes());
+            h.update(&a.hash.to_le_bytes());
+            h.update(&index.summary(*i).to_le_bytes());
+        }
         PageKind::Region(code) => {
             for &i in index.articles_of(code) {
                 article(&mut h, i);

@@ -143,6 +143,12 @@ struct Totals {
 /// `serve` while the article's content is unchanged.
 pub struct Derived {
     hash: u128,
+    /// Hash of what other pages show of the article (titles, date, source,
+    /// region, figures, where the translation marks them): a change of the
+    /// body alone leaves it the same.
+    summary: u128,
+    /// Taxonomy position of each figure's indicator (u32::MAX if unknown).
+    keys: Vec<u32>,
     /// Where its figures are marked in the English translation.
     en_marks: Vec<Option<Mark>>,
     /// Glossary terms its Chinese text uses.
@@ -155,9 +161,11 @@ pub struct Index {
     pub(crate) by_region: BTreeMap<String, Vec<usize>>,
     /// Indicator key → (article index, figure index), newest article first.
     pub(crate) by_indicator: BTreeMap<String, Vec<(usize, usize)>>,
-    /// Hash of every article's slug and content, in order: what the pages
+    /// Hash of every article's slug and summary, in order: what the pages
     /// that summarise the whole archive depend on.
     pub(crate) all_hash: u128,
+    /// The same with the glossary terms each article uses.
+    pub(crate) glossary_hash: u128,
     /// Per article, in model order.
     derived: Vec<Arc<Derived>>,
     /// The same by slug, for reuse.
@@ -171,6 +179,40 @@ pub struct Index {
     /// region code), largest value first.
     ranking: BTreeMap<String, Vec<(usize, usize, String)>>,
     totals: Totals,
+}
+
+/// Hash of what pages other than its own show of an article.
+fn summary_hash(a: &Article, en_marks: &[Option<Mark>]) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut field = |b: &[u8]| {
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    field(a.slug.as_bytes());
+    for front in std::iter::once(&a.zh.front).chain(a.en.as_ref().map(|e| &e.front)) {
+        field(front.title.as_bytes());
+        field(front.subtitle.as_deref().unwrap_or("").as_bytes());
+        field(front.date.as_deref().unwrap_or("").as_bytes());
+        field(front.source.as_deref().unwrap_or("").as_bytes());
+        field(front.publisher.as_deref().unwrap_or("").as_bytes());
+        field(front.author.as_deref().unwrap_or("").as_bytes());
+    }
+    field(a.region.as_deref().unwrap_or("").as_bytes());
+    field(&[a.has_translation() as u8]);
+    for (j, f) in a.figures().iter().enumerate() {
+        field(f.key.as_bytes());
+        field(&f.value.to_le_bytes());
+        field(f.unit.as_bytes());
+        field(f.year.as_deref().unwrap_or("").as_bytes());
+        field(f.qualifier.as_deref().unwrap_or("").as_bytes());
+        field(f.quote.as_bytes());
+        field(&[
+            f.target as u8,
+            en_marks.get(j).is_some_and(Option::is_some) as u8,
+        ]);
+        field(f.doubt.as_deref().unwrap_or("").as_bytes());
+    }
+    h.digest128()
 }
 
 /// Finds the glossary terms in a text.
@@ -224,8 +266,11 @@ impl Index {
     /// articles whose content has not changed. A change of the glossary
     /// must not reuse (the terms found would be stale).
     pub fn reusing(model: &Model, previous: Option<&Index>) -> Index {
-        let mut by_region: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        // Figures per taxonomy position first: no key is cloned per figure.
+        // The glossary is the same when a previous index is lent.
+        let finder = match previous {
+            Some(p) => Arc::clone(&p.finder),
+            None => Arc::new(TermFinder::new(model)),
+        };
         let position: HashMap<&str, usize> = model
             .taxonomy
             .indicators
@@ -233,40 +278,6 @@ impl Index {
             .enumerate()
             .map(|(n, i)| (i.key.as_str(), n))
             .collect();
-        let mut per_key: Vec<Vec<(usize, usize)>> =
-            vec![Vec::new(); model.taxonomy.indicators.len()];
-        for (i, a) in model.articles.iter().enumerate() {
-            if let Some(code) = &a.region {
-                match by_region.get_mut(code) {
-                    Some(v) => v.push(i),
-                    None => {
-                        by_region.insert(code.clone(), vec![i]);
-                    }
-                }
-            }
-            for (j, f) in a.figures().iter().enumerate() {
-                if let Some(&n) = position.get(f.key.as_str()) {
-                    per_key[n].push((i, j));
-                }
-            }
-        }
-        let by_indicator: BTreeMap<String, Vec<(usize, usize)>> = model
-            .taxonomy
-            .indicators
-            .iter()
-            .zip(per_key)
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(ind, v)| (ind.key.clone(), v))
-            .collect();
-        let ranking = by_indicator
-            .par_iter()
-            .map(|(key, figs)| (key.clone(), rank(model, figs)))
-            .collect();
-        // The glossary is the same when a previous index is lent.
-        let finder = match previous {
-            Some(p) => Arc::clone(&p.finder),
-            None => Arc::new(TermFinder::new(model)),
-        };
         let derived: Vec<Arc<Derived>> = model
             .articles
             .par_iter()
@@ -277,16 +288,63 @@ impl Index {
                 {
                     return Arc::clone(d);
                 }
+                let en_marks = if a.has_translation() {
+                    en_marks(a)
+                } else {
+                    Vec::new()
+                };
                 Arc::new(Derived {
                     hash: a.hash,
-                    en_marks: if a.has_translation() {
-                        en_marks(a)
-                    } else {
-                        Vec::new()
-                    },
+                    summary: summary_hash(a, &en_marks),
+                    keys: a
+                        .figures()
+                        .iter()
+                        .map(|f| position.get(f.key.as_str()).map_or(u32::MAX, |&n| n as u32))
+                        .collect(),
+                    en_marks,
                     terms: finder.find(&a.zh.body),
                 })
             })
+            .collect();
+        // Articles per region and figures per indicator, by position: no
+        // string is hashed or cloned per figure.
+        let region_pos: Vec<Option<usize>> = model
+            .articles
+            .iter()
+            .map(|a| a.region.as_deref().and_then(|c| model.regions.index_of(c)))
+            .collect();
+        let mut per_region: Vec<Vec<usize>> = vec![Vec::new(); model.regions.len()];
+        let mut per_key: Vec<Vec<(usize, usize)>> =
+            vec![Vec::new(); model.taxonomy.indicators.len()];
+        for (i, d) in derived.iter().enumerate() {
+            if let Some(r) = region_pos[i] {
+                per_region[r].push(i);
+            }
+            for (j, &k) in d.keys.iter().enumerate() {
+                if let Some(v) = per_key.get_mut(k as usize) {
+                    v.push((i, j));
+                }
+            }
+        }
+        let by_region: BTreeMap<String, Vec<usize>> = per_region
+            .into_iter()
+            .enumerate()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(r, v)| (model.regions.at(r).code.clone(), v))
+            .collect();
+        let ranking = per_key
+            .par_iter()
+            .zip(&model.taxonomy.indicators)
+            .filter(|(v, _)| !v.is_empty())
+            .map(|(v, ind)| (ind.key.clone(), rank(model, v, &region_pos)))
+            .collect();
+        let by_indicator: BTreeMap<String, Vec<(usize, usize)>> = model
+            .taxonomy
+            .indicators
+            .iter()
+            .zip(per_key)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(ind, v)| (ind.key.clone(), v))
             .collect();
         let by_slug = model
             .articles
@@ -324,14 +382,21 @@ impl Index {
             figures: by_indicator.values().map(Vec::len).sum(),
         };
         let mut all = xxhash_rust::xxh3::Xxh3::new();
-        for a in &model.articles {
+        let mut glossary = xxhash_rust::xxh3::Xxh3::new();
+        for (a, d) in model.articles.iter().zip(&derived) {
             all.update(a.slug.as_bytes());
-            all.update(&a.hash.to_le_bytes());
+            all.update(&d.summary.to_le_bytes());
+            glossary.update(&d.summary.to_le_bytes());
+            for t in &d.terms {
+                glossary.update(&(*t as u64).to_le_bytes());
+            }
+            glossary.update(b"|");
         }
         Index {
             by_region,
             by_indicator,
             all_hash: all.digest128(),
+            glossary_hash: glossary.digest128(),
             derived,
             by_slug,
             term_articles,
@@ -344,6 +409,11 @@ impl Index {
 
     fn en_marked(&self, article: usize) -> &[Option<Mark>] {
         &self.derived[article].en_marks
+    }
+
+    /// The summary hash of an article (see [`Derived`]).
+    pub(crate) fn summary(&self, article: usize) -> u128 {
+        self.derived[article].summary
     }
 
     pub(crate) fn articles_of(&self, code: &str) -> &[usize] {
@@ -748,19 +818,23 @@ fn not_found(model: &Model) -> tera::Context {
 
 /// The newest result (not a target, not doubtful) of an indicator for each
 /// region, largest value first.
-fn rank(model: &Model, figures: &[(usize, usize)]) -> Vec<(usize, usize, String)> {
-    let mut newest: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+fn rank(
+    model: &Model,
+    figures: &[(usize, usize)],
+    region_pos: &[Option<usize>],
+) -> Vec<(usize, usize, String)> {
+    let mut newest: Vec<Option<(usize, usize)>> = vec![None; model.regions.len()];
     for &(i, j) in figures {
-        let a = &model.articles[i];
-        if let Some(code) = a.region.as_deref() {
-            if !is_target(&a.figures()[j]) {
-                newest.entry(code).or_insert((i, j));
+        if let Some(r) = region_pos[i] {
+            if newest[r].is_none() && !is_target(&model.articles[i].figures()[j]) {
+                newest[r] = Some((i, j));
             }
         }
     }
     let mut out: Vec<(usize, usize, String)> = newest
         .into_iter()
-        .map(|(c, (i, j))| (i, j, c.to_string()))
+        .enumerate()
+        .filter_map(|(r, x)| x.map(|(i, j)| (i, j, model.regions.at(r).code.clone())))
         .collect();
     out.sort_by(|a, b| {
         let fa = model.articles[a.0].figures()[a.1].value;

@@ -207,15 +207,7 @@ impl Live {
     fn rebuild(&mut self, paths: &[PathBuf]) -> Result<(usize, usize)> {
         let mut timer = crate::render::Timer::new();
         let t = touched(&self.site, paths);
-        for p in paths {
-            self.cache.forget(p);
-        }
-        if t.site {
-            // The folders may have moved: list everything again.
-            self.cache = ContentCache::new();
-        } else {
-            self.cache.changed(paths);
-        }
+        let mut changed: Vec<PathBuf> = paths.to_vec();
         let mut site = self.site.clone();
         if t.site {
             let output_dir = site.output_dir.clone();
@@ -227,8 +219,8 @@ impl Live {
             if let Some((path, why)) = report.failed.first() {
                 anyhow::bail!("{}: {why}", path.display());
             }
-            self.cache.changed(&report.written);
-            self.cache.changed(&report.removed);
+            changed.extend(report.written);
+            changed.extend(report.removed);
         }
         let theme = if t.theme || t.site {
             Theme::load(&site)?
@@ -249,7 +241,15 @@ impl Live {
             )
         };
         timer.lap("theme+data");
-        let model = Model::load_with(site.clone(), data, &mut self.cache)?;
+        let model = if t.site || t.data {
+            // Folders or data changed: everything is read and checked again.
+            self.cache = ContentCache::new();
+            Model::load_with(site.clone(), data, &mut self.cache)?
+        } else {
+            self.renderer
+                .model
+                .update(site.clone(), data, &mut self.cache, &changed)?
+        };
         timer.lap("model");
         let problems: BTreeSet<String> = model.problems.iter().map(|p| p.to_string()).collect();
         let new: Vec<&String> = problems.difference(&self.problems).collect();
