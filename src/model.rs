@@ -369,10 +369,12 @@ fn parse_cached(path: &Path, cache: &HashMap<PathBuf, Cached>) -> Cached {
     let meta = std::fs::metadata(path).ok();
     let len = meta.as_ref().map(|m| m.len()).unwrap_or(0);
     let modified = meta.as_ref().and_then(|m| m.modified().ok());
-    if let Some(c) = cache.get(path) {
-        if c.len == len && c.modified == modified && modified.is_some() {
-            return c.clone();
-        }
+    if let Some(c) = cache.get(path)
+        && c.len == len
+        && c.modified == modified
+        && modified.is_some()
+    {
+        return c.clone();
     }
     let (hash, parsed) = match std::fs::read(path) {
         Ok(bytes) => {

@@ -825,10 +825,11 @@ fn rank(
 ) -> Vec<(usize, usize, String)> {
     let mut newest: Vec<Option<(usize, usize)>> = vec![None; model.regions.len()];
     for &(i, j) in figures {
-        if let Some(r) = region_pos[i] {
-            if newest[r].is_none() && !is_target(&model.articles[i].figures()[j]) {
-                newest[r] = Some((i, j));
-            }
+        if let Some(r) = region_pos[i]
+            && newest[r].is_none()
+            && !is_target(&model.articles[i].figures()[j])
+        {
+            newest[r] = Some((i, j));
         }
     }
     let mut out: Vec<(usize, usize, String)> = newest

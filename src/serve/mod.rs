@@ -360,10 +360,10 @@ fn serve(site: Site, options: ServeOptions, out_dir: &Path) -> Result<()> {
         let local = listener.local_addr()?;
         let url = format!("http://{local}/");
         println!("serving {} at {url} (Ctrl-C to stop)", site.root.display());
-        if options.open {
-            if let Err(e) = opener::open(&url) {
-                eprintln!("warning: cannot open a browser: {e}");
-            }
+        if options.open
+            && let Err(e) = opener::open(&url)
+        {
+            eprintln!("warning: cannot open a browser: {e}");
         }
         let app = Router::new()
             .route(SOCKET_PATH, get(socket))
