@@ -660,6 +660,30 @@ fn indicator_label(model: &Model, lang: Lang, key: &str) -> String {
     }
 }
 
+/// What all figure views of one article share.
+struct ArticleParts {
+    article: Link,
+    date: String,
+    region: Option<Link>,
+}
+
+fn article_parts(model: &Model, lang: Lang, a: &Article) -> ArticleParts {
+    ArticleParts {
+        article: Link {
+            name: a.title(lang).to_string(),
+            path: article_path(lang, &a.slug),
+        },
+        date: a
+            .date()
+            .and_then(|d| format::date(d, lang))
+            .unwrap_or_default(),
+        region: a
+            .region
+            .as_deref()
+            .and_then(|c| region_link(model, lang, c)),
+    }
+}
+
 fn figure_view(
     model: &Model,
     lang: Lang,
@@ -667,6 +691,7 @@ fn figure_view(
     index: usize,
     f: &Figure,
     en_marked: &[Option<Mark>],
+    parts: &ArticleParts,
 ) -> FigureView {
     let label = indicator_label(model, lang, &f.key);
     let anchor = format!("fig-{index}");
@@ -690,25 +715,28 @@ fn figure_view(
         quote: unescape_markdown(&f.quote),
         href: format!("{}#{anchor}", article_path(target_lang, &a.slug)),
         anchor,
-        article: Link {
-            name: a.title(lang).to_string(),
-            path: article_path(lang, &a.slug),
-        },
-        date: a
-            .date()
-            .and_then(|d| format::date(d, lang))
-            .unwrap_or_default(),
-        region: a
-            .region
-            .as_deref()
-            .and_then(|c| region_link(model, lang, c)),
+        article: parts.article.clone(),
+        date: parts.date.clone(),
+        region: parts.region.clone(),
         target: f.target,
         doubt: f.doubt.clone().unwrap_or_default(),
     }
 }
 
+/// All figure views of one article.
+fn figures_of(model: &Model, index: &Index, lang: Lang, article: usize) -> Vec<FigureView> {
+    let a = &model.articles[article];
+    let parts = article_parts(model, lang, a);
+    a.figures()
+        .iter()
+        .enumerate()
+        .map(|(j, f)| figure_view(model, lang, a, j, f, index.en_marked(article), &parts))
+        .collect()
+}
+
 fn fig(model: &Model, index: &Index, lang: Lang, article: usize, figure: usize) -> FigureView {
     let a = &model.articles[article];
+    let parts = article_parts(model, lang, a);
     figure_view(
         model,
         lang,
@@ -716,6 +744,7 @@ fn fig(model: &Model, index: &Index, lang: Lang, article: usize, figure: usize) 
         figure,
         &a.figures()[figure],
         index.en_marked(article),
+        &parts,
     )
 }
 
@@ -1093,9 +1122,7 @@ fn article_page(model: &Model, index: &Index, lang: Lang, i: usize) -> tera::Con
     let path = article_path(lang, &a.slug);
     let mut c = base(model, lang, &path, "article");
     c.insert("article", &article_view(model, lang, a));
-    let figures: Vec<FigureView> = (0..a.figures().len())
-        .map(|j| fig(model, index, lang, i, j))
-        .collect();
+    let figures: Vec<FigureView> = figures_of(model, index, lang, i);
     let linker = &index.linkers[&lang];
     let title = |j: usize| format!("{}: {}", figures[j].label, figures[j].value);
     let (body_html, summary) = match lang {
