@@ -102,11 +102,6 @@ struct Cached {
 #[derive(Debug, Default)]
 pub struct ContentCache {
     files: HashMap<PathBuf, Cached>,
-    /// The content files found by the last load, sorted.
-    listing: Option<Vec<PathBuf>>,
-    /// The paths a file watcher reported since then; when set, the next
-    /// load looks only at these instead of listing and checking every file.
-    changed: Option<BTreeSet<PathBuf>>,
 }
 
 impl ContentCache {
@@ -118,13 +113,6 @@ impl ContentCache {
     /// size and the modification time).
     pub fn forget(&mut self, path: &Path) {
         self.files.remove(path);
-    }
-
-    /// Tells the next load that only these paths may have changed (as a
-    /// file watcher reports them), so that it need not check every file.
-    pub fn changed(&mut self, paths: &[PathBuf]) {
-        let set = self.changed.get_or_insert_with(BTreeSet::new);
-        set.extend(paths.iter().cloned());
     }
 }
 
@@ -235,15 +223,6 @@ impl Model {
                     let c = parse_cached(&path, &cache.files);
                     cache.files.insert(path.clone(), c);
                 }
-                if let Some(list) = cache.listing.as_mut() {
-                    match (list.binary_search(&path), path.is_file()) {
-                        (Err(at), true) => list.insert(at, path.clone()),
-                        (Ok(at), false) => {
-                            list.remove(at);
-                        }
-                        _ => {}
-                    }
-                }
             }
             if let Some(a) = pair(
                 slug,
@@ -349,13 +328,6 @@ impl Model {
             provinces,
             problems,
         }
-    }
-
-    /// Every figure of the archive with its article, in article order.
-    pub fn figures(&self) -> impl Iterator<Item = (&Article, usize, &Figure)> {
-        self.articles
-            .iter()
-            .flat_map(|a| a.figures().iter().enumerate().map(move |(i, f)| (a, i, f)))
     }
 }
 
@@ -475,35 +447,13 @@ fn load_articles(
             .unwrap_or_default();
         !name.starts_with('.') && name.ends_with(".md")
     };
-    let changed = cache.changed.take();
-    let listing: Vec<PathBuf> = match (cache.listing.take(), &changed) {
-        (Some(list), Some(changed)) => {
-            let mut set: BTreeSet<PathBuf> = list.into_iter().collect();
-            for p in changed
-                .iter()
-                .filter(|p| p.starts_with(content_dir) && is_content(p))
-            {
-                if p.is_file() {
-                    set.insert(p.clone());
-                } else {
-                    set.remove(p);
-                }
-            }
-            set.into_iter().collect()
+    let mut listing = Vec::new();
+    for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot list {}", content_dir.display()))?;
+        if entry.file_type().is_file() && is_content(entry.path()) {
+            listing.push(entry.into_path());
         }
-        _ => {
-            let mut list = Vec::new();
-            for entry in walkdir::WalkDir::new(content_dir).sort_by_file_name() {
-                let entry =
-                    entry.with_context(|| format!("cannot list {}", content_dir.display()))?;
-                if entry.file_type().is_file() && is_content(entry.path()) {
-                    list.push(entry.into_path());
-                }
-            }
-            list
-        }
-    };
-    cache.listing = Some(listing.clone());
+    }
     for path in &listing {
         let name = path
             .file_name()
@@ -527,16 +477,9 @@ fn load_articles(
     }
     // Parse what changed, in parallel.
     let paths: Vec<&PathBuf> = zh.values().chain(en.values()).collect();
-    // With a watcher's list, only the files it named are checked again.
     let parsed: Vec<(PathBuf, Cached)> = paths
         .par_iter()
-        .map(|p| {
-            let known = changed.as_ref().is_some_and(|c| !c.contains(*p));
-            match cache.files.get(*p).filter(|_| known) {
-                Some(c) => ((*p).clone(), c.clone()),
-                None => ((*p).clone(), parse_cached(p, &cache.files)),
-            }
-        })
+        .map(|p| ((*p).clone(), parse_cached(p, &cache.files)))
         .collect();
     cache.files = parsed.into_iter().collect();
 

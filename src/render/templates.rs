@@ -125,14 +125,6 @@ impl Theme {
             .map_err(|e| template_error(&e, &self.files))?;
         Ok(out)
     }
-
-    pub fn string<'a>(&'a self, lang: Lang, key: &'a str) -> &'a str {
-        self.strings
-            .get(&lang)
-            .and_then(|m| m.get(key))
-            .map(String::as_str)
-            .unwrap_or(key)
-    }
 }
 
 /// A link from a page to a site path: `path_to_root` + path, with
