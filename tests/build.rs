@@ -456,3 +456,22 @@ fn base_url_flag_gives_canonical_links_and_an_absolute_404() {
         "--output-dir replaces public/"
     );
 }
+
+#[test]
+fn figures_stay_anchored_after_a_hand_edit_moves_the_text() {
+    let site = project_site();
+    let content = site.path().join("content/neixiang-2020-11-17.md");
+    let text = std::fs::read_to_string(&content).unwrap();
+    // A sentence added at the top shifts every recorded character offset.
+    let edited = text.replacen("\n---\n\n", "\n---\n\n编者按:本文为手工补充的说明。\n\n", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&content, edited).unwrap();
+    assert!(gazetteer(site.path(), &["build"]).status.success());
+    let rel = "zh/articles/neixiang-2020-11-17/index.html";
+    let doc = Html::parse_document(
+        &std::fs::read_to_string(site.path().join("public").join(rel)).unwrap(),
+    );
+    let marked: Vec<String> = doc.select(&sel("mark.fig")).map(text_of).collect();
+    assert!(marked.contains(&"42991人".to_string()), "{marked:?}");
+    assert!(marked.contains(&"6.9%".to_string()), "{marked:?}");
+}

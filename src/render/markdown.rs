@@ -187,6 +187,21 @@ pub fn render(body: &str, marks: &[Mark], linker: &TermLinker) -> String {
     }
     let mut out = String::with_capacity(body.len() * 2);
     pulldown_cmark::html::push_html(&mut out, events.into_iter());
+    // A mark that found no place in the text still gets its anchor, at the
+    // top, so that links to it land on the article.
+    let mut lost = String::new();
+    for m in marks {
+        if !out.contains(&format!("id=\"{}\"", escape(&m.id))) {
+            let _ = write!(
+                lost,
+                "<span class=\"fig-lost\" id=\"{}\"></span>",
+                escape(&m.id)
+            );
+        }
+    }
+    if !lost.is_empty() {
+        out.insert_str(0, &lost);
+    }
     out
 }
 

@@ -114,7 +114,13 @@ impl Renderer {
         let site_hash = hash_bytes(
             format!(
                 "{:?}",
-                (&s.title, &s.description, &s.base_url, &s.languages)
+                (
+                    &s.title,
+                    &s.description,
+                    &s.base_url,
+                    &s.languages,
+                    program_stamp()
+                )
             )
             .as_bytes(),
         );
@@ -192,6 +198,14 @@ pub fn hash_tree(dir: &Path) -> Result<u128> {
     Ok(h.digest128())
 }
 
+/// Size and modification time of the running program.
+pub fn program_stamp() -> (u64, i128) {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| (m.len(), output::mtime_ns(&m)))
+        .unwrap_or((0, 0))
+}
+
 /// Size and modification time of every input file of a site, by path
 /// relative to its root: what a no-op build compares.
 pub fn stat_inputs(site: &Site) -> Result<BTreeMap<String, (u64, i128)>> {
@@ -224,6 +238,9 @@ pub fn stat_inputs(site: &Site) -> Result<BTreeMap<String, (u64, i128)>> {
             }
         }
     }
+    // A new build of gazetteer may render differently: it is an input too.
+    let (len, mtime) = program_stamp();
+    out.insert("(gazetteer program)".to_string(), (len, mtime));
     let toml = site.root.join(crate::config::SITE_FILE);
     if let Ok(meta) = std::fs::metadata(&toml) {
         out.insert(

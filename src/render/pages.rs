@@ -1132,9 +1132,8 @@ fn article_page(model: &Model, index: &Index, lang: Lang, i: usize) -> tera::Con
                 .figures()
                 .iter()
                 .enumerate()
-                .filter(|(_, f)| f.start < f.end && f.end < chars.len())
                 .map(|(j, f)| Mark {
-                    range: chars[f.start]..chars[f.end],
+                    range: figure_span(&a.zh.body, &chars, f),
                     id: format!("fig-{j}"),
                     title: title(j),
                 })
@@ -1182,6 +1181,37 @@ fn article_page(model: &Model, index: &Index, lang: Lang, i: usize) -> tera::Con
     c.insert("body_html", &body_html);
     c.insert("summary", &summary);
     c
+}
+
+/// The byte range of a figure in the body. The recorded character span is
+/// checked against the figure's quote; when a hand edit has moved the text,
+/// the quote is found again and the span re-anchored in it (or the whole
+/// quote marked). A figure whose quote is gone gets an empty range, which
+/// `markdown::render` turns into an anchor at the top, so links still land.
+fn figure_span(body: &str, chars: &[usize], f: &Figure) -> std::ops::Range<usize> {
+    let span = (f.start < f.end && f.end < chars.len()).then(|| chars[f.start]..chars[f.end]);
+    if let Some(r) = span.clone() {
+        // Still in place: the quote stands around the span.
+        let text = &body[r.clone()];
+        if let Some(k) = f.quote.find(text) {
+            if r.start >= k && body[r.start - k..].starts_with(f.quote.as_str()) {
+                return r;
+            }
+        }
+    }
+    let Some(q) = body.find(f.quote.as_str()).filter(|_| !f.quote.is_empty()) else {
+        return 0..0;
+    };
+    // Moved: find the quantity of this value inside the quote again.
+    let quote_chars = crate::render::markdown::char_to_byte(&f.quote);
+    let same = |v: f64| (v - f.value).abs() <= f.value.abs() * 1e-9;
+    match crate::extract::quantity::scan(&f.quote)
+        .into_iter()
+        .find(|x| same(x.value))
+    {
+        Some(x) if x.end < quote_chars.len() => q + quote_chars[x.start]..q + quote_chars[x.end],
+        _ => q..q + f.quote.len(),
+    }
 }
 
 fn non_overlapping(mut marks: Vec<Mark>) -> Vec<Mark> {
