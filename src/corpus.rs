@@ -259,7 +259,7 @@ pub fn generate(site: &Site, out: &Path, options: CorpusOptions) -> Result<Corpu
                 },
                 body: zh_body,
             };
-            let region_en = crate::ingest::region_en_path(&regions, &region.code);
+            let region_en = regions.en_path(&region.code);
             let summary = summary::summarize(
                 &SummaryInput {
                     region_en: region_en.as_deref(),

@@ -188,7 +188,7 @@ impl Model {
                 .strip_suffix(".en.md")
                 .unwrap_or(name.trim_end_matches(".md"));
             let zh_path = p.with_file_name(format!("{stem}.md"));
-            touched.insert(crate::ingest::sanitize_slug(stem), zh_path);
+            touched.insert(crate::content::slug(stem), zh_path);
         }
         let touched_paths: BTreeSet<PathBuf> = touched
             .values()
@@ -463,7 +463,7 @@ fn load_articles(
             Some(s) => (s.to_string(), true),
             None => (name.trim_end_matches(".md").to_string(), false),
         };
-        let slug = crate::ingest::sanitize_slug(&slug);
+        let slug = crate::content::slug(&slug);
         let map = if is_en { &mut en } else { &mut zh };
         if let Some(prev) = map.insert(slug.clone(), path.clone()) {
             problems.push(Problem::new(

@@ -24,7 +24,7 @@ pub struct Term {
 impl Term {
     /// An ASCII anchor for the term, from its English rendering.
     pub fn anchor(&self) -> String {
-        crate::ingest::sanitize_slug(&self.en)
+        crate::content::slug(&self.en)
     }
 }
 

@@ -401,6 +401,19 @@ impl Regions {
         }
     }
 
+    /// English name of a region with its parents, without repeats:
+    /// "Neixiang County, Nanyang City, Henan Province".
+    pub fn en_path(&self, code: &str) -> Option<String> {
+        self.get(code)?;
+        let mut parts: Vec<&str> = Vec::new();
+        for r in self.ancestry(code) {
+            if !parts.contains(&r.name_en.as_str()) {
+                parts.push(&r.name_en);
+            }
+        }
+        Some(parts.join(", "))
+    }
+
     /// The slug of a code, see [`Regions::slug`].
     pub fn slug_of(&self, code: &str) -> Option<&str> {
         self.index_of(code).map(|i| self.slugs[i].as_str())

@@ -338,7 +338,7 @@ fn unique_slug(d: &Draft, regions: &Regions, taken: &mut HashSet<String>) -> Str
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem = sanitize_slug(&stem);
+    let stem = crate::content::slug(&stem);
     // A scraper's `000_fae75b793b086aa3` names the seed by its last part.
     let short: String = stem
         .rsplit('-')
@@ -359,39 +359,6 @@ fn unique_slug(d: &Draft, regions: &Regions, taken: &mut HashSet<String>) -> Str
         n += 1;
     }
     slug
-}
-
-/// Lower-case ASCII letters, digits and dashes only.
-pub fn sanitize_slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() {
-        "article".into()
-    } else {
-        out
-    }
-}
-
-/// English name of a region with its parents: "Neixiang County, Nanyang
-/// City, Henan Province".
-pub fn region_en_path(regions: &Regions, code: &str) -> Option<String> {
-    let r = regions.get(code)?;
-    let mut parts = vec![r.name_en.clone()];
-    let mut parent = r.parent.as_deref();
-    while let Some(p) = parent.and_then(|c| regions.get(c)) {
-        if !parts.contains(&p.name_en) {
-            parts.push(p.name_en.clone());
-        }
-        parent = p.parent.as_deref();
-    }
-    Some(parts.join(", "))
 }
 
 fn front_date(a: &CleanArticle) -> Option<String> {
@@ -439,7 +406,7 @@ fn content_files(d: &Draft, regions: &Regions, taxonomy: &Taxonomy) -> (ContentF
         },
         body: d.body.clone(),
     };
-    let region_en = d.region.as_deref().and_then(|c| region_en_path(regions, c));
+    let region_en = d.region.as_deref().and_then(|c| regions.en_path(c));
     let summary = summary::summarize(
         &SummaryInput {
             region_en: region_en.as_deref(),

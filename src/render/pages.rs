@@ -1162,10 +1162,7 @@ fn article_page(model: &Model, index: &Index, lang: Lang, i: usize) -> tera::Con
             )
         }
         Lang::En => {
-            let region_en = a
-                .region
-                .as_deref()
-                .and_then(|c| crate::ingest::region_en_path(&model.regions, c));
+            let region_en = a.region.as_deref().and_then(|c| model.regions.en_path(c));
             let text = summary::summarize(
                 &SummaryInput {
                     region_en: region_en.as_deref(),
@@ -1193,10 +1190,11 @@ fn figure_span(body: &str, chars: &[usize], f: &Figure) -> std::ops::Range<usize
     if let Some(r) = span.clone() {
         // Still in place: the quote stands around the span.
         let text = &body[r.clone()];
-        if let Some(k) = f.quote.find(text) {
-            if r.start >= k && body[r.start - k..].starts_with(f.quote.as_str()) {
-                return r;
-            }
+        if let Some(k) = f.quote.find(text)
+            && r.start >= k
+            && body[r.start - k..].starts_with(f.quote.as_str())
+        {
+            return r;
         }
     }
     let Some(q) = body.find(f.quote.as_str()).filter(|_| !f.quote.is_empty()) else {
