@@ -107,11 +107,25 @@ fn safe_url(url: &str) -> bool {
 /// Renders a body to HTML. `marks` must not overlap; `linker` links the
 /// first appearance of each glossary term outside headings and links.
 pub fn render(body: &str, marks: &[Mark], linker: &TermLinker) -> String {
+    render_knowing(body, marks, linker, None)
+}
+
+/// [`render`] for a body known to contain `terms_present` distinct terms
+/// of the linker: the search for terms stops once they are all linked.
+pub fn render_knowing(
+    body: &str,
+    marks: &[Mark],
+    linker: &TermLinker,
+    terms_present: Option<usize>,
+) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     let parser = Parser::new_ext(body, options);
-    let mut linked = vec![false; linker.targets.iter().map(|t| t.0 + 1).max().unwrap_or(0)];
+    let mut linked = Linked {
+        done: vec![false; linker.targets.iter().map(|t| t.0 + 1).max().unwrap_or(0)],
+        left: terms_present.unwrap_or(usize::MAX),
+    };
     let mut in_heading = false;
     let mut in_link = 0usize;
     let mut events: Vec<Event> = Vec::new();
@@ -213,7 +227,7 @@ fn text_html(
     range: Range<usize>,
     marks: &[Mark],
     linker: &TermLinker,
-    linked: &mut [bool],
+    linked: &mut Linked,
     link_terms: bool,
 ) -> String {
     // Where each mark falls inside `text`.
@@ -257,18 +271,29 @@ fn text_html(
     out
 }
 
-fn link_terms_in(text: &str, linker: &TermLinker, linked: &mut [bool], enabled: bool) -> String {
-    let Some(matcher) = linker.matcher.as_ref().filter(|_| enabled) else {
+/// Which terms a text has linked already, and how many are left to link.
+struct Linked {
+    done: Vec<bool>,
+    left: usize,
+}
+
+fn link_terms_in(text: &str, linker: &TermLinker, linked: &mut Linked, enabled: bool) -> String {
+    let Some(matcher) = linker
+        .matcher
+        .as_ref()
+        .filter(|_| enabled && linked.left > 0)
+    else {
         return escape(text);
     };
     let mut out = String::new();
     let mut at = 0;
     for m in matcher.find_iter(text) {
         let (term, url, tip) = &linker.targets[m.pattern().as_usize()];
-        if linked[*term] || !on_word_boundary(text, m.start(), m.end()) {
+        if linked.done[*term] || !on_word_boundary(text, m.start(), m.end()) {
             continue;
         }
-        linked[*term] = true;
+        linked.done[*term] = true;
+        linked.left = linked.left.saturating_sub(1);
         out.push_str(&escape(&text[at..m.start()]));
         let _ = write!(
             out,
@@ -278,6 +303,9 @@ fn link_terms_in(text: &str, linker: &TermLinker, linked: &mut [bool], enabled: 
             escape(&text[m.start()..m.end()])
         );
         at = m.end();
+        if linked.left == 0 {
+            break;
+        }
     }
     out.push_str(&escape(&text[at..]));
     out
@@ -330,6 +358,21 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;img"), "{html}");
+    }
+
+    #[test]
+    fn knowing_the_terms_present_links_the_same() {
+        let linker = TermLinker::new(&[
+            (vec!["精准扶贫".into()], "#a".into(), "a".into()),
+            (vec!["易地扶贫搬迁".into()], "#b".into(), "b".into()),
+        ]);
+        let body = "## 精准扶贫\n\n坚持精准扶贫,推进易地扶贫搬迁。\n\n再说精准扶贫。\n";
+        let all = render(body, &[], &linker);
+        assert_eq!(all.matches("<a class=\"term\"").count(), 2, "{all}");
+        assert_eq!(render_knowing(body, &[], &linker, Some(2)), all);
+        // Told one term is present, it stops after linking one.
+        let one = render_knowing(body, &[], &linker, Some(1));
+        assert_eq!(one.matches("<a class=\"term\"").count(), 1, "{one}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod templates;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -69,6 +70,47 @@ impl Timer {
     }
 }
 
+/// Time spent per template (making contexts, rendering them), summed over
+/// threads; printed with the phase times.
+pub struct PageTimes {
+    on: bool,
+    sums: std::sync::Mutex<BTreeMap<&'static str, (usize, Duration, Duration)>>,
+}
+
+static PAGE_TIMES: std::sync::LazyLock<PageTimes> = std::sync::LazyLock::new(|| PageTimes {
+    on: std::env::var_os("GAZETTEER_TIMINGS").is_some(),
+    sums: Default::default(),
+});
+
+impl PageTimes {
+    fn add(&self, template: &'static str, context: Duration, render: Duration) {
+        if self.on {
+            let mut sums = self.sums.lock().unwrap_or_else(|e| e.into_inner());
+            let e = sums.entry(template).or_default();
+            e.0 += 1;
+            e.1 += context;
+            e.2 += render;
+        }
+    }
+
+    /// Prints and clears the sums.
+    pub fn report() {
+        let t = &*PAGE_TIMES;
+        if !t.on {
+            return;
+        }
+        let mut sums = t.sums.lock().unwrap_or_else(|e| e.into_inner());
+        for (name, (n, c, r)) in sums.iter() {
+            eprintln!(
+                "timing:   {name:<22} {n:>6} pages, context {:>8.1} ms, template {:>8.1} ms (thread time)",
+                c.as_secs_f64() * 1e3,
+                r.as_secs_f64() * 1e3
+            );
+        }
+        sums.clear();
+    }
+}
+
 impl Default for Timer {
     fn default() -> Self {
         Self::new()
@@ -94,11 +136,16 @@ pub enum Output {
 impl Renderer {
     /// Loads the theme, the data and the content of a site.
     pub fn load(site: Site, cache: &mut ContentCache) -> Result<Renderer> {
+        let mut timer = Timer::new();
         let theme = Theme::load(&site)?;
         let data = Data::load(&site)?;
         let data_hash = hash_tree(&site.data_dir)?;
+        timer.lap("  theme+data");
         let model = Model::load_with(site, data, cache)?;
-        Ok(Renderer::assemble(theme, model, data_hash, None))
+        timer.lap("  content");
+        let renderer = Renderer::assemble(theme, model, data_hash, None);
+        timer.lap("  index");
+        Ok(renderer)
     }
 
     /// Puts a renderer together; `previous` lends what it derived from
@@ -162,10 +209,18 @@ impl Renderer {
     /// The bytes of one output file.
     pub fn render(&self, rel: &str, output: &Output) -> Result<Vec<u8>> {
         match output {
-            Output::Page(spec, _) => self
-                .theme
-                .render_bytes(spec.template(), &spec.context(&self.model, &self.index))
-                .with_context(|| format!("while rendering {rel}")),
+            Output::Page(spec, _) => {
+                let started = std::time::Instant::now();
+                let context = spec.context(&self.model, &self.index);
+                let contexted = std::time::Instant::now();
+                let bytes = self
+                    .theme
+                    .render_bytes(spec.template(), &context)
+                    .with_context(|| format!("while rendering {rel}"))?;
+                drop(context);
+                PAGE_TIMES.add(spec.template(), contexted - started, contexted.elapsed());
+                Ok(bytes)
+            }
             Output::Static(path, _) => {
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
             }
@@ -312,6 +367,7 @@ pub fn build(site: Site) -> Result<BuildReport> {
         })
         .collect::<Result<_>>()?;
     timer.lap("render+write");
+    PageTimes::report();
     staging.commit()?;
     timer.lap("commit");
     let report = BuildReport {

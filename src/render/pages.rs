@@ -1139,7 +1139,12 @@ fn article_page(model: &Model, index: &Index, lang: Lang, i: usize) -> tera::Con
                 })
                 .collect();
             (
-                markdown::render(&a.zh.body, &non_overlapping(marks), linker),
+                markdown::render_knowing(
+                    &a.zh.body,
+                    &non_overlapping(marks),
+                    linker,
+                    Some(index.derived[i].terms.len()),
+                ),
                 String::new(),
             )
         }
