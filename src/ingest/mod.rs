@@ -10,6 +10,7 @@
 
 pub mod clean;
 pub mod decode;
+pub mod html;
 pub mod region;
 
 use std::collections::HashSet;
@@ -39,7 +40,11 @@ pub fn clean_seed_file(path: &Path) -> Result<CleanArticle> {
 
 fn clean_seed_bytes(bytes: &[u8]) -> CleanArticle {
     let decoded = decode::decode(bytes);
-    clean::clean_text(&decoded.text)
+    if html::looks_like_html(&decoded.text) {
+        clean::clean_text(&html::to_text(&decoded.text))
+    } else {
+        clean::clean_text(&decoded.text)
+    }
 }
 
 /// The seed files of a folder, sorted by name.
