@@ -56,7 +56,6 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         seeds: Option<PathBuf>,
     },
-    /// Build the static archive in public/ (ingests first when content/ is missing or older than seeds/).
     /// Preview the archive: build it, serve it on 127.0.0.1, rebuild what a change affects and reload the page.
     Serve {
         /// Port to listen on (0 picks a free one).
@@ -84,6 +83,7 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Build the static archive in public/ (ingests first when content/ is missing or older than seeds/).
     Build {
         /// Write the archive here instead of the site's output folder.
         #[arg(long, value_name = "DIR")]
@@ -91,6 +91,15 @@ enum Command {
         /// Publish at this URL (for canonical links); overrides site.toml's base_url.
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+    },
+    /// Check a built archive before publishing it: links and anchors, zh/en counterparts,
+    /// figure quotes, and well-formed HTML.
+    ///
+    /// Prints one line per problem (`path[:line]: what is wrong`) and exits with 1 if it finds any.
+    Check {
+        /// Check this folder instead of the site's output folder.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
     },
 }
 
@@ -160,6 +169,7 @@ pub fn run() -> Result<ExitCode> {
             output_dir,
             base_url,
         } => cmd_build(&cli.root, output_dir, base_url),
+        Command::Check { output_dir } => cmd_check(&cli.root, output_dir),
     }
 }
 
@@ -189,6 +199,11 @@ fn cmd_build(
         println!("content/ {why}: ingesting seeds/ first");
         clean &= ingest_and_report(&site, false)? == ExitCode::SUCCESS;
     }
+    if site.base_url.is_none() {
+        eprintln!(
+            "warning: site.toml has no base_url: sitemap.xml and the Atom feeds need absolute URLs and are left out (set base_url or pass --base-url https://example.org/archive)"
+        );
+    }
     let started = std::time::Instant::now();
     let report = gazetteer::render::build(site)?;
     for p in &report.problems {
@@ -199,14 +214,15 @@ fn cmd_build(
     if report.unchanged {
         println!(
             "nothing changed since the last build: {} files in {} ({:.2} s)",
-            report.pages,
+            report.files,
             report.output_dir.display(),
             started.elapsed().as_secs_f64()
         );
     } else {
         println!(
-            "built {} pages from {} articles into {} in {:.2} s ({} rendered, {} files written)",
+            "built {} pages ({} files with theme and search index) from {} articles into {} in {:.2} s ({} rendered, {} written)",
             report.pages,
+            report.files,
             report.articles,
             report.output_dir.display(),
             started.elapsed().as_secs_f64(),
@@ -224,6 +240,49 @@ fn cmd_build(
     } else {
         ExitCode::from(1)
     })
+}
+
+fn cmd_check(root: &Path, output_dir: Option<PathBuf>) -> Result<ExitCode> {
+    let output_dir = match output_dir {
+        Some(dir) => dir,
+        None => Site::load(root)?.output_dir,
+    };
+    let report = gazetteer::check::check(&output_dir)?;
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for problem in &report.problems {
+        writeln!(out, "{problem}")?;
+    }
+    let verdict = match report.problems.len() {
+        0 => "no problems".to_string(),
+        1 => "1 problem".to_string(),
+        n => format!("{} problems", thousands(n)),
+    };
+    writeln!(
+        out,
+        "checked {} pages, {} links, {} figures: {verdict}",
+        thousands(report.pages),
+        thousands(report.links),
+        thousands(report.figures)
+    )?;
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// 12345 -> "12,345".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn ingest_and_report(site: &Site, force: bool) -> Result<ExitCode> {

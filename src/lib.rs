@@ -12,6 +12,7 @@
 //! `data/` (regions, indicator taxonomy, glossary), `content` the front-mattered
 //! Markdown files that sit between ingest and build.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod corpus;

@@ -190,7 +190,7 @@ fn only_affected_pages_are_rendered_and_unchanged_files_keep_their_inode() {
     let dir = corpus(12);
     let root = dir.path().join("site");
     let first = build(&root);
-    assert_eq!(first.rendered, first.pages);
+    assert_eq!(first.rendered, first.files);
 
     let again = build(&root);
     assert!(
@@ -216,10 +216,10 @@ fn only_affected_pages_are_rendered_and_unchanged_files_keep_their_inode() {
     let report = build(&root);
     assert!(!report.unchanged);
     assert!(
-        report.rendered < report.pages / 2,
-        "{} of {} pages rendered",
+        report.rendered < report.files / 2,
+        "{} of {} files rendered",
         report.rendered,
-        report.pages
+        report.files
     );
     assert!(
         report.written >= 1 && report.written <= report.rendered,

@@ -112,8 +112,13 @@ pub fn fingerprint(spec: &PageSpec, model: &Model, index: &Index, globals: &Glob
         h.update(&index.summary(i).to_le_bytes());
     };
     match &spec.kind {
-        PageKind::NotFound => {}
-        PageKind::Landing | PageKind::Home | PageKind::Regions | PageKind::Indicators => {
+        PageKind::NotFound | PageKind::Search | PageKind::Robots => {}
+        PageKind::Landing
+        | PageKind::Home
+        | PageKind::Regions
+        | PageKind::Indicators
+        | PageKind::Sitemap
+        | PageKind::Feed => {
             h.update(&index.all_hash.to_le_bytes());
         }
         PageKind::Glossary => h.update(&index.glossary_hash.to_le_bytes()),

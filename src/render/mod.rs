@@ -11,16 +11,20 @@ pub mod deps;
 pub mod markdown;
 pub mod output;
 pub mod pages;
+pub mod search;
 pub mod templates;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use crate::config::Site;
+use crate::format::Lang;
 use crate::model::{ContentCache, Data, Model, Problem, hash_bytes};
 use deps::Globals;
 use output::{BuildCache, CACHE_VERSION, Staging, Stamp};
@@ -33,7 +37,10 @@ pub use templates::Theme;
 pub struct BuildReport {
     pub output_dir: PathBuf,
     /// Pages of the archive.
+    /// Pages (HTML, feeds, sitemap) in the archive.
     pub pages: usize,
+    /// Files in the archive: pages, theme files, search index.
+    pub files: usize,
     /// Pages rendered (the others were unchanged).
     pub rendered: usize,
     /// Files written because their bytes changed.
@@ -123,6 +130,16 @@ pub struct Renderer {
     pub model: Model,
     pub index: Index,
     pub globals: Globals,
+    /// The search index's term shards per language and block.
+    search_terms: BTreeMap<(Lang, usize), BlockTerms>,
+}
+
+/// The term shards of a block of the search index: made when the first of
+/// them is rendered, dropped when the last one has been.
+#[derive(Default)]
+struct BlockTerms {
+    shards: Mutex<Option<Arc<Vec<String>>>>,
+    left: AtomicUsize,
 }
 
 /// One output file of the archive, before it is written.
@@ -131,6 +148,8 @@ pub enum Output {
     Page(PageSpec, u128),
     /// A theme file copied as it is.
     Static(PathBuf, u128),
+    /// A file of a language's search index.
+    Search(Lang, search::Part, u128),
 }
 
 impl Renderer {
@@ -177,11 +196,18 @@ impl Renderer {
             strings: theme.strings_hash,
             templates: theme.template_hashes.clone(),
         };
+        let search_terms = Lang::ALL
+            .iter()
+            .flat_map(|&lang| {
+                (0..search::blocks(&model)).map(move |b| ((lang, b), BlockTerms::default()))
+            })
+            .collect();
         Renderer {
             theme,
             model,
             index,
             globals,
+            search_terms,
         }
     }
 
@@ -195,6 +221,11 @@ impl Renderer {
                 (spec.output(&self.model), Output::Page(spec, fp))
             })
             .collect();
+        for lang in Lang::ALL {
+            for (rel, part, fp) in search::files(&self.model, &self.index, &self.globals, lang) {
+                out.insert(rel, Output::Search(lang, part, fp));
+            }
+        }
         for (rel, path) in &self.theme.static_files {
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -224,6 +255,28 @@ impl Renderer {
             Output::Static(path, _) => {
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
             }
+            Output::Search(lang, search::Part::Terms(k, b), _) => {
+                let block = self
+                    .search_terms
+                    .get(&(*lang, *b))
+                    .expect("a lock per block of the index");
+                let shards = {
+                    let mut made = block.shards.lock().unwrap_or_else(|e| e.into_inner());
+                    Arc::clone(made.get_or_insert_with(|| {
+                        let shards = search::block_terms(&self.model, &self.index, *lang, *b);
+                        block.left.store(shards.len(), Ordering::SeqCst);
+                        Arc::new(shards)
+                    }))
+                };
+                let bytes = search::term_shard(*k, *b, &shards);
+                if block.left.fetch_sub(1, Ordering::SeqCst) == 1 {
+                    *block.shards.lock().unwrap_or_else(|e| e.into_inner()) = None;
+                }
+                Ok(bytes)
+            }
+            Output::Search(lang, part, _) => {
+                Ok(search::render(&self.model, &self.index, *lang, *part))
+            }
         }
     }
 }
@@ -231,7 +284,7 @@ impl Renderer {
 impl Output {
     pub fn fingerprint(&self) -> u128 {
         match self {
-            Output::Page(_, fp) | Output::Static(_, fp) => *fp,
+            Output::Page(_, fp) | Output::Static(_, fp) | Output::Search(_, _, fp) => *fp,
         }
     }
 }
@@ -320,7 +373,7 @@ pub fn build(site: Site) -> Result<BuildReport> {
         timer.lap("check");
         return Ok(BuildReport {
             output_dir,
-            pages: old.outputs.len(),
+            files: old.outputs.len(),
             unchanged: true,
             problems: old.problems,
             ..Default::default()
@@ -337,42 +390,56 @@ pub fn build(site: Site) -> Result<BuildReport> {
         BTreeMap::new()
     };
     let staging = Staging::new(&output_dir)?;
-    let results: Vec<(String, Stamp, bool, bool)> = outputs
-        .par_iter()
-        .map(|(rel, out)| -> Result<(String, Stamp, bool, bool)> {
-            let fp = out.fingerprint();
-            let prev = previous
-                .get(rel)
-                .filter(|s| output::unchanged(&output_dir.join(rel), s));
-            if let Some(stamp) = prev.filter(|s| s.fingerprint == fp) {
-                staging.keep(rel)?;
-                return Ok((rel.clone(), *stamp, false, false));
-            }
-            let bytes = renderer.render(rel, out)?;
-            let hash = hash_bytes(&bytes);
-            if let Some(stamp) = prev.filter(|s| s.hash == hash) {
-                staging.keep(rel)?;
-                return Ok((
-                    rel.clone(),
-                    Stamp {
-                        fingerprint: fp,
-                        ..*stamp
-                    },
-                    true,
-                    false,
-                ));
-            }
-            let stamp = staging.write(rel, &bytes, fp, hash)?;
-            Ok((rel.clone(), stamp, true, true))
-        })
-        .collect::<Result<_>>()?;
+    let one = |&(rel, out): &(&String, &Output)| -> Result<(String, Stamp, bool, bool)> {
+        let fp = out.fingerprint();
+        let prev = previous
+            .get(rel)
+            .filter(|s| output::unchanged(&output_dir.join(rel), s));
+        if let Some(stamp) = prev.filter(|s| s.fingerprint == fp) {
+            staging.keep(rel)?;
+            return Ok((rel.clone(), *stamp, false, false));
+        }
+        let bytes = renderer.render(rel, out)?;
+        let hash = hash_bytes(&bytes);
+        if let Some(stamp) = prev.filter(|s| s.hash == hash) {
+            staging.keep(rel)?;
+            return Ok((
+                rel.clone(),
+                Stamp {
+                    fingerprint: fp,
+                    ..*stamp
+                },
+                true,
+                false,
+            ));
+        }
+        let stamp = staging.write(rel, &bytes, fp, hash)?;
+        Ok((rel.clone(), stamp, true, true))
+    };
+    // Pages first, then the search index: the two never hold their memory
+    // at the same time.
+    let (search_files, pages): (Vec<_>, Vec<_>) = outputs
+        .iter()
+        .partition(|(_, o)| matches!(o, Output::Search(..)));
+    let mut results: Vec<(String, Stamp, bool, bool)> =
+        pages.par_iter().map(one).collect::<Result<_>>()?;
+    results.extend(
+        search_files
+            .par_iter()
+            .map(one)
+            .collect::<Result<Vec<_>>>()?,
+    );
     timer.lap("render+write");
     PageTimes::report();
     staging.commit()?;
     timer.lap("commit");
     let report = BuildReport {
         output_dir: output_dir.clone(),
-        pages: outputs.len(),
+        pages: outputs
+            .values()
+            .filter(|o| matches!(o, Output::Page(..)))
+            .count(),
+        files: outputs.len(),
         rendered: results.iter().filter(|r| r.2).count(),
         written: results.iter().filter(|r| r.3).count(),
         articles: renderer.model.articles.len(),

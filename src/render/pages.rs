@@ -48,6 +48,14 @@ pub enum PageKind {
     Region(String),
     Province(String),
     Indicator(String),
+    /// The search page of a language (its index is made by `search`).
+    Search,
+    /// sitemap.xml (only with a base_url).
+    Sitemap,
+    /// The Atom feed of a language (only with a base_url).
+    Feed,
+    /// robots.txt.
+    Robots,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -455,7 +463,11 @@ impl PageSpec {
     pub fn path(&self, model: &Model) -> String {
         let lang = self.lang;
         match &self.kind {
-            PageKind::Landing | PageKind::NotFound => String::new(),
+            PageKind::Landing | PageKind::NotFound | PageKind::Sitemap | PageKind::Robots => {
+                String::new()
+            }
+            PageKind::Search => format!("{}/search/", lang.code()),
+            PageKind::Feed => format!("{}/", lang.code()),
             PageKind::Home => format!("{}/", lang.code()),
             PageKind::Articles(n) => articles_page_path(lang, *n),
             PageKind::Regions => format!("{}/regions/", lang.code()),
@@ -476,6 +488,9 @@ impl PageSpec {
         match self.kind {
             PageKind::Landing => "index.html".into(),
             PageKind::NotFound => "404.html".into(),
+            PageKind::Sitemap => "sitemap.xml".into(),
+            PageKind::Robots => "robots.txt".into(),
+            PageKind::Feed => format!("{}/atom.xml", self.lang.code()),
             _ => format!("{}index.html", self.path(model)),
         }
     }
@@ -493,6 +508,10 @@ impl PageSpec {
             PageKind::Region(_) => "region.html",
             PageKind::Province(_) => "province.html",
             PageKind::Indicator(_) => "indicator.html",
+            PageKind::Search => "search.html",
+            PageKind::Sitemap => "sitemap.xml",
+            PageKind::Feed => "atom.xml",
+            PageKind::Robots => "robots.txt",
         }
     }
 
@@ -511,6 +530,10 @@ impl PageSpec {
             PageKind::Region(code) => region_page(model, index, lang, code),
             PageKind::Province(code) => province_page(model, index, lang, code),
             PageKind::Indicator(key) => indicator_page(model, index, lang, key),
+            PageKind::Search => search_page(model, lang),
+            PageKind::Sitemap => sitemap(model, index),
+            PageKind::Feed => feed(model, lang),
+            PageKind::Robots => robots(model),
         }
     }
 }
@@ -526,7 +549,25 @@ pub fn specs(model: &Model) -> Vec<PageSpec> {
             lang: Lang::Zh,
             kind: PageKind::NotFound,
         },
+        PageSpec {
+            lang: Lang::Zh,
+            kind: PageKind::Robots,
+        },
     ];
+    // Sitemaps and feeds need absolute URLs: without a base_url there are
+    // none (the build says so).
+    if model.site.base_url.is_some() {
+        out.push(PageSpec {
+            lang: Lang::Zh,
+            kind: PageKind::Sitemap,
+        });
+        for lang in Lang::ALL {
+            out.push(PageSpec {
+                lang,
+                kind: PageKind::Feed,
+            });
+        }
+    }
     let article_pages = model.articles.len().div_ceil(ARTICLES_PER_PAGE).max(1);
     for lang in Lang::ALL {
         let mut add = |kind| out.push(PageSpec { lang, kind });
@@ -537,6 +578,7 @@ pub fn specs(model: &Model) -> Vec<PageSpec> {
         add(PageKind::Regions);
         add(PageKind::Indicators);
         add(PageKind::Glossary);
+        add(PageKind::Search);
         for i in 0..model.articles.len() {
             add(PageKind::Article(i));
         }
@@ -583,6 +625,7 @@ fn base(model: &Model, lang: Lang, path: &str, kind: &str) -> tera::Context {
         ),
     };
     c.insert("site_title", title);
+    c.insert("feed_link", &site.base_url.is_some());
     c.insert("site_description", description.unwrap_or(""));
     c.insert(
         "canonical",
@@ -840,6 +883,167 @@ fn not_found(model: &Model) -> tera::Context {
             .base_url
             .as_ref()
             .map(|b| format!("{b}/"))
+            .unwrap_or_default(),
+    );
+    c
+}
+
+fn search_page(model: &Model, lang: Lang) -> tera::Context {
+    let path = format!("{}/search/", lang.code());
+    let mut c = base(model, lang, &path, "search");
+    c.insert("search_script", &super::search::index_script(lang));
+    c
+}
+
+/// A page of the sitemap: its absolute URL and its counterpart's.
+#[derive(Serialize)]
+struct SitemapEntry {
+    url: String,
+    alternates: Vec<Alternate>,
+    lastmod: String,
+}
+
+#[derive(Serialize)]
+struct Alternate {
+    hreflang: String,
+    url: String,
+}
+
+fn sitemap(model: &Model, _index: &Index) -> tera::Context {
+    let mut c = base(model, Lang::Zh, "", "sitemap");
+    let base_url = model.site.base_url.clone().unwrap_or_default();
+    let absolute = |path: &str| {
+        if path.is_empty() {
+            format!("{base_url}/index.html")
+        } else {
+            format!("{base_url}/{path}index.html")
+        }
+    };
+    let mut entries = Vec::new();
+    for spec in specs(model) {
+        if !spec.template().ends_with(".html") || spec.kind == PageKind::NotFound {
+            continue;
+        }
+        let path = spec.path(model);
+        let alternates = if spec.kind == PageKind::Landing {
+            Vec::new()
+        } else {
+            let other = format!("{}{}", spec.lang.other().code(), &path[2..]);
+            vec![
+                Alternate {
+                    hreflang: spec.lang.html_lang().to_string(),
+                    url: absolute(&path),
+                },
+                Alternate {
+                    hreflang: spec.lang.other().html_lang().to_string(),
+                    url: absolute(&other),
+                },
+            ]
+        };
+        let lastmod = match spec.kind {
+            PageKind::Article(i) => model.articles[i]
+                .date()
+                .and_then(|d| d.get(..10))
+                .unwrap_or("")
+                .to_string(),
+            _ => String::new(),
+        };
+        entries.push(SitemapEntry {
+            url: absolute(&path),
+            alternates,
+            lastmod,
+        });
+    }
+    c.insert("entries", &entries);
+    c
+}
+
+/// Articles in a feed.
+const FEED_ENTRIES: usize = 50;
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    id: String,
+    updated: String,
+    summary: String,
+    region: String,
+}
+
+/// An RFC 3339 time for a content date (`YYYY-MM-DD` is taken as midnight
+/// in China, where the reports were published).
+fn rfc3339(date: &str) -> Option<String> {
+    if chrono::DateTime::parse_from_rfc3339(date).is_ok() {
+        return Some(date.to_string());
+    }
+    chrono::NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d")
+        .ok()
+        .map(|d| format!("{}T00:00:00+08:00", d.format("%Y-%m-%d")))
+}
+
+fn feed(model: &Model, lang: Lang) -> tera::Context {
+    let path = format!("{}/", lang.code());
+    let mut c = base(model, lang, &path, "feed");
+    let base_url = model.site.base_url.clone().unwrap_or_default();
+    let mut dated: Vec<(String, &Article)> = model
+        .articles
+        .iter()
+        .filter_map(|a| Some((rfc3339(a.date()?)?, a)))
+        .collect();
+    // Newest first; the slug keeps equal dates in a stable order.
+    dated.sort_by(|x, y| y.0.cmp(&x.0).then_with(|| x.1.slug.cmp(&y.1.slug)));
+    let entries: Vec<FeedEntry> = dated
+        .iter()
+        .take(FEED_ENTRIES)
+        .map(|(updated, a)| {
+            let url = format!("{base_url}/{}index.html", article_path(lang, &a.slug));
+            let region = a
+                .region
+                .as_deref()
+                .and_then(|code| model.regions.get(code))
+                .map(|r| region_name(r, lang))
+                .unwrap_or_default();
+            let summary = match lang {
+                Lang::Zh => a.zh.front.subtitle.clone().unwrap_or_default(),
+                Lang::En => {
+                    a.en.as_ref()
+                        .and_then(|e| e.front.summary.clone())
+                        .unwrap_or_default()
+                }
+            };
+            FeedEntry {
+                title: a.title(lang).to_string(),
+                id: url.clone(),
+                url,
+                updated: updated.clone(),
+                summary,
+                region,
+            }
+        })
+        .collect();
+    c.insert(
+        "feed_updated",
+        &dated
+            .first()
+            .map(|d| d.0.clone())
+            .unwrap_or_else(|| "2000-01-01T00:00:00Z".to_string()),
+    );
+    c.insert("feed_url", &format!("{base_url}/{}atom.xml", path));
+    c.insert("home_url", &format!("{base_url}/{path}index.html"));
+    c.insert("entries", &entries);
+    c
+}
+
+fn robots(model: &Model) -> tera::Context {
+    let mut c = base(model, Lang::Zh, "", "robots");
+    c.insert(
+        "sitemap_url",
+        &model
+            .site
+            .base_url
+            .as_ref()
+            .map(|b| format!("{b}/sitemap.xml"))
             .unwrap_or_default(),
     );
     c
