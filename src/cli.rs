@@ -91,6 +91,13 @@ enum Command {
         /// Publish at this URL (for canonical links); overrides site.toml's base_url.
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// Treat every problem (a seed that does not ingest, a content file that does not
+        /// load, an unknown figure key or region) as fatal: exit with 1 and write nothing,
+        /// leaving content/ and the previous archive as they were.
+        ///
+        /// Without it, a bad article is reported, left out, and the rest is built (exit code 1).
+        #[arg(long)]
+        strict: bool,
     },
     /// Check a built archive before publishing it: links and anchors, zh/en counterparts,
     /// figure quotes, and well-formed HTML.
@@ -168,20 +175,28 @@ pub fn run() -> Result<ExitCode> {
         Command::Build {
             output_dir,
             base_url,
-        } => cmd_build(&cli.root, output_dir, base_url),
+            strict,
+        } => cmd_build(&cli.root, output_dir, base_url, strict),
         Command::Check { output_dir } => cmd_check(&cli.root, output_dir),
     }
 }
 
 fn cmd_ingest(root: &Path, force: bool) -> Result<ExitCode> {
     let site = Site::load(root)?;
-    ingest_and_report(&site, force)
+    ingest_and_report(
+        &site,
+        IngestOptions {
+            force,
+            strict: false,
+        },
+    )
 }
 
 fn cmd_build(
     root: &Path,
     output_dir: Option<PathBuf>,
     base_url: Option<String>,
+    strict: bool,
 ) -> Result<ExitCode> {
     let mut site = Site::load(root)?;
     if let Some(dir) = output_dir {
@@ -197,12 +212,41 @@ fn cmd_build(
     let mut clean = true;
     if let Some(why) = ingest::needs_ingest(&site)? {
         println!("content/ {why}: ingesting seeds/ first");
-        clean &= ingest_and_report(&site, false)? == ExitCode::SUCCESS;
+        let options = IngestOptions {
+            force: false,
+            strict,
+        };
+        clean &= ingest_and_report(&site, options)? == ExitCode::SUCCESS;
+        if strict && !clean {
+            eprintln!(
+                "error: --strict: a seed did not ingest; nothing was written ({} and {} are as they were)",
+                site.content_dir.display(),
+                site.output_dir.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
     }
     if site.base_url.is_none() {
         eprintln!(
             "warning: site.toml has no base_url: sitemap.xml and the Atom feeds need absolute URLs and are left out (set base_url or pass --base-url https://example.org/archive)"
         );
+    }
+    if strict {
+        // Every problem is known once the content is loaded, before
+        // anything is rendered: a strict build stops there.
+        let model = gazetteer::model::Model::load(site.clone())?;
+        if !model.problems.is_empty() {
+            for p in &model.problems {
+                eprintln!("error: {p}");
+            }
+            let n = model.problems.len();
+            eprintln!(
+                "error: --strict: {n} problem{} in the content; nothing was written ({} is as it was)",
+                if n == 1 { "" } else { "s" },
+                site.output_dir.display()
+            );
+            return Ok(ExitCode::from(1));
+        }
     }
     let started = std::time::Instant::now();
     let report = gazetteer::render::build(site)?;
@@ -285,8 +329,8 @@ fn thousands(n: usize) -> String {
     out
 }
 
-fn ingest_and_report(site: &Site, force: bool) -> Result<ExitCode> {
-    let report = ingest::run(site, IngestOptions { force })?;
+fn ingest_and_report(site: &Site, options: IngestOptions) -> Result<ExitCode> {
+    let report = ingest::run(site, options)?;
     for (path, why) in &report.warnings {
         eprintln!("warning: {}: {why}", path.display());
     }
@@ -301,6 +345,15 @@ fn ingest_and_report(site: &Site, force: bool) -> Result<ExitCode> {
     }
     for path in &report.removed {
         println!("removed {} (its seed is gone)", path.display());
+    }
+    if options.strict && !report.failed.is_empty() {
+        println!(
+            "{} of {} seeds did not ingest: nothing was written to {}",
+            report.failed.len(),
+            report.seeds,
+            site.content_dir.display()
+        );
+        return Ok(ExitCode::from(1));
     }
     println!(
         "ingested {} of {} seeds into {}: {} written, {} unchanged, {} kept, {} removed",

@@ -114,7 +114,7 @@ impl ContentFile {
         let front: FrontMatter = serde_yaml::from_str(yaml).map_err(|e| {
             // +1 for the opening `---` line.
             let line = e.location().map(|l| l.line() + 1);
-            err(line, format!("front matter: {e}"))
+            err(line, yaml_message(&e))
         })?;
         Ok(ContentFile {
             front,
@@ -147,6 +147,27 @@ impl ContentFile {
     }
 }
 
+/// A YAML error for a user: without serde_yaml's "at line 3 column 7" (the
+/// line of the file is given before it, counted from the file's start),
+/// with a hint for the usual mistakes.
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) if text[i..].contains(" column ") => text[..i].to_string(),
+        _ => text,
+    };
+    let hint = if text.contains("mapping values are not allowed") {
+        " (a value holding `: ` must be in quotes)"
+    } else if text.contains("did not find expected") || text.contains("could not find expected") {
+        " (check the indentation and the quotes of this line and the one before)"
+    } else if text.contains("unknown field") {
+        " (fix the name of the key, or remove it)"
+    } else {
+        ""
+    };
+    format!("front matter: {text}{hint}")
+}
+
 /// Splits after the opening `---`: the YAML and what follows the closing line.
 fn split_front(rest: &str) -> Option<(&str, &str)> {
     let mut offset = 0;
@@ -160,7 +181,9 @@ fn split_front(rest: &str) -> Option<(&str, &str)> {
 }
 
 /// A slug for a content file or an anchor: lower-case ASCII letters, digits
-/// and single dashes.
+/// and single dashes, so never a path (`..`, `/`, NUL are dashes or gone).
+/// A name Windows reserves for a device (`con`, `nul`, `com1` ...) gets
+/// `-page` appended: a folder of that name cannot be made or copied there.
 pub fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
@@ -170,11 +193,31 @@ pub fn slug(s: &str) -> String {
             out.push('-');
         }
     }
-    let out = out.trim_end_matches('-').to_string();
+    let mut out = out.trim_end_matches('-').to_string();
     if out.is_empty() {
-        "article".into()
-    } else {
-        out
+        out.push_str("article");
+    }
+    if is_windows_device_name(&out) {
+        out.push_str("-page");
+    }
+    out
+}
+
+/// Whether Windows reserves a name (of any case, with any extension) for a
+/// device: CON, PRN, AUX, NUL, COM0-9 and LPT0-9.
+pub fn is_windows_device_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    let lower = stem.to_ascii_lowercase();
+    match lower.as_str() {
+        "con" | "prn" | "aux" | "nul" | "conin$" | "conout$" => true,
+        _ => {
+            let (prefix, digit) = (lower.get(..3), lower.get(3..).unwrap_or(""));
+            matches!(prefix, Some("com" | "lpt"))
+                && matches!(
+                    digit,
+                    "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+                )
+        }
     }
 }
 
@@ -292,6 +335,29 @@ mod tests {
             ContentFile::parse(Path::new("a.md"), "---\ntitle: x\ntitel: y\n---\n").unwrap_err();
         assert!(e.to_string().contains("titel"), "{e}");
         assert_eq!(e.line, Some(3));
+    }
+
+    #[test]
+    fn slugs_never_escape_nor_name_a_windows_device() {
+        assert_eq!(slug("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slug("/absolute/path"), "absolute-path");
+        assert_eq!(slug("a\0b"), "a-b");
+        assert_eq!(slug(".."), "article");
+        assert_eq!(slug("\0"), "article");
+        for name in [
+            "CON", "con", "Nul", "PRN", "aux", "COM1", "com9", "LPT1", "lpt0",
+        ] {
+            let s = slug(name);
+            assert_eq!(s, format!("{}-page", name.to_ascii_lowercase()));
+            assert!(!is_windows_device_name(&s), "{s}");
+        }
+        assert_eq!(slug("console"), "console");
+        assert_eq!(slug("com10"), "com10");
+        assert_eq!(slug("nul-2"), "nul-2");
+        assert!(is_windows_device_name("con.txt"));
+        assert!(is_windows_device_name("COM1.html"));
+        assert!(!is_windows_device_name("icon"));
+        assert!(!is_windows_device_name("ab日"));
     }
 
     #[test]

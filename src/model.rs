@@ -77,7 +77,31 @@ impl Problem {
             message,
         }
     }
+
+    /// A problem on the first line of the file that starts with `key:` and
+    /// holds `value` (a front matter entry), when there is one.
+    fn at(path: &Path, key: &str, value: &str, message: String) -> Problem {
+        let line = std::fs::read_to_string(path).ok().and_then(|text| {
+            text.lines()
+                .position(|l| {
+                    let l = l.trim_start().trim_start_matches("- ");
+                    l.strip_prefix(key)
+                        .is_some_and(|rest| rest.starts_with(':') && rest.contains(value))
+                })
+                .map(|i| i + 1)
+        });
+        Problem {
+            path: path.to_path_buf(),
+            line,
+            message,
+        }
+    }
 }
+
+/// The largest content file a build reads (4 MiB; ingest writes at most
+/// some 1.5 MB for the longest article it accepts). A bigger file is a
+/// problem and its article is skipped, unread.
+pub const MAX_CONTENT_BYTES: u64 = 4 << 20;
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -267,8 +291,10 @@ impl Model {
                 if regions.get(&r.code).is_some() {
                     a.region = Some(r.code.clone());
                 } else {
-                    problems.push(Problem::new(
+                    problems.push(Problem::at(
                         &a.zh_path,
+                        "code",
+                        &r.code,
                         format!(
                             "region code {} ({}) is not in data/regions.tsv; the article is listed without a region",
                             r.code, r.name
@@ -288,8 +314,10 @@ impl Model {
                         .iter()
                         .filter(|f| taxonomy.get(&f.key).is_none())
                 {
-                    problems.push(Problem::new(
+                    problems.push(Problem::at(
                         &a.zh_path,
+                        "key",
+                        &f.key,
                         format!(
                             "figure key `{}` is not in data/indicators.yaml; the figure is left out (add the indicator or fix the key)",
                             f.key
@@ -348,6 +376,21 @@ fn parse_cached(path: &Path, cache: &HashMap<PathBuf, Cached>) -> Cached {
     {
         return c.clone();
     }
+    if len > MAX_CONTENT_BYTES {
+        return Cached {
+            len,
+            modified,
+            hash: 0,
+            parsed: Err(Problem::new(
+                path,
+                format!(
+                    "the file is {}, over the limit of {} for a content file; it is not read (split the article, or shorten its body or figures)",
+                    crate::ingest::human_size(len),
+                    crate::ingest::human_size(MAX_CONTENT_BYTES)
+                ),
+            )),
+        };
+    }
     let (hash, parsed) = match std::fs::read(path) {
         Ok(bytes) => {
             let hash = hash_bytes(&bytes);
@@ -396,7 +439,8 @@ fn pair(
         Ok(f) => Arc::clone(f),
         Err(p) => {
             let mut p = p.clone();
-            p.message.push_str("; the article is skipped");
+            p.message
+                .push_str("; the article is skipped until the file is fixed");
             problems.push(p);
             return None;
         }
@@ -465,14 +509,17 @@ fn load_articles(
         };
         let slug = crate::content::slug(&slug);
         let map = if is_en { &mut en } else { &mut zh };
-        if let Some(prev) = map.insert(slug.clone(), path.clone()) {
+        // The first file (by name) keeps the slug; the other is skipped.
+        if let Some(first) = map.get(&slug) {
             problems.push(Problem::new(
                 path,
                 format!(
-                    "the slug `{slug}` is also used by {}; rename one of them",
-                    prev.display()
+                    "its page would be `{slug}`, the page of {} (file names that differ only in case or punctuation make the same page); it is skipped: rename one of them",
+                    first.display()
                 ),
             ));
+        } else {
+            map.insert(slug, path.clone());
         }
     }
     // Parse what changed, in parallel.

@@ -32,19 +32,81 @@ use crate::summary::{self, SummaryInput};
 /// File endings ingest reads from `seeds/`.
 pub const SEED_EXTENSIONS: [&str; 4] = ["txt", "html", "htm", "md"];
 
-/// Reads, decodes and cleans one seed file.
-pub fn clean_seed_file(path: &Path) -> Result<CleanArticle> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(clean_seed_bytes(&bytes))
+/// The largest seed file ingest reads (16 MiB): a saved page with its
+/// scripts, styles and inline images fits many times over; a bigger file
+/// is skipped without being read, so memory stays bounded.
+pub const MAX_SEED_BYTES: u64 = 16 << 20;
+
+/// The most article text (the cleaned body, 256 KiB: some 85,000 Chinese
+/// characters, several times the longest news report) ingest extracts
+/// figures from; a longer text is several articles in one file, or not an
+/// article, and is skipped.
+pub const MAX_ARTICLE_BYTES: usize = 256 << 10;
+
+/// `12.3 MB`, `256 KB`: a size for messages.
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} KB", bytes.div_ceil(1 << 10))
+    }
 }
 
-fn clean_seed_bytes(bytes: &[u8]) -> CleanArticle {
+/// Reads a seed file, refusing one over [`MAX_SEED_BYTES`] before reading
+/// it (and never reading more than the limit, should it grow meanwhile).
+/// Errors do not name the file: the caller does.
+pub fn read_seed(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).context("cannot read the file")?;
+    let len = file.metadata().context("cannot read the file")?.len();
+    let too_big = |len: u64| {
+        anyhow::anyhow!(
+            "the file is {}, over the limit of {} for a seed; it is skipped (split it, or save only the article's page)",
+            human_size(len),
+            human_size(MAX_SEED_BYTES)
+        )
+    };
+    if len > MAX_SEED_BYTES {
+        return Err(too_big(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_SEED_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .context("cannot read the file")?;
+    if bytes.len() as u64 > MAX_SEED_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Reads, decodes and cleans one seed file.
+pub fn clean_seed_file(path: &Path) -> Result<CleanArticle> {
+    let bytes = read_seed(path).with_context(|| path.display().to_string())?;
+    Ok(clean_seed_bytes(&bytes).0)
+}
+
+/// The article of a seed's bytes, with notes for the user about what was
+/// wrong with them (bytes not valid in their encoding, a truncated page).
+fn clean_seed_bytes(bytes: &[u8]) -> (CleanArticle, Vec<String>) {
     let decoded = decode::decode(bytes);
-    if html::looks_like_html(&decoded.text) {
+    let mut notes = Vec::new();
+    if decoded.had_errors {
+        notes.push(format!(
+            "some bytes are not valid {} text and show as � (U+FFFD): the file may be damaged or in a mix of encodings; save it again as UTF-8",
+            decoded.encoding
+        ));
+    }
+    let article = if html::looks_like_html(&decoded.text) {
+        if html::looks_truncated(&decoded.text) {
+            notes.push(
+                "the page ends before </html> (cut off while saving or downloading?): the text up to where it stops is ingested; save the complete page to get the rest".into(),
+            );
+        }
         clean::clean_text(&html::to_text(&decoded.text))
     } else {
         clean::clean_text(&decoded.text)
-    }
+    };
+    (article, notes)
 }
 
 /// The seed files of a folder, sorted by name.
@@ -100,8 +162,11 @@ pub fn needs_ingest(site: &Site) -> Result<Option<String>> {
         let Some(rel) = recorded.get(name.as_str()) else {
             return Ok(Some(format!("has nothing from the new seed {name}")));
         };
-        let bytes =
-            std::fs::read(&seed).with_context(|| format!("cannot read {}", seed.display()))?;
+        // A seed that cannot be read (or grew over the limit) is ingested
+        // again, which names the problem.
+        let Ok(bytes) = read_seed(&seed) else {
+            return Ok(Some(format!("cannot read seed {name}")));
+        };
         let sha = content::sha256_hex(&bytes);
         let current = ContentFile::read(&site.content_dir.join(rel))
             .ok()
@@ -122,12 +187,16 @@ struct Draft {
     body: String,
     figures: Vec<Figure>,
     region: Option<String>,
+    /// What the user should know about the seed's bytes.
+    notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IngestOptions {
     /// Overwrite files edited since ingest wrote them.
     pub force: bool,
+    /// All or nothing: when a seed fails, write nothing at all (`build --strict`).
+    pub strict: bool,
 }
 
 /// What an ingest run did, for the command line to print.
@@ -172,6 +241,9 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
                 continue;
             }
         };
+        for note in &d.notes {
+            report.warnings.push((path.clone(), note.clone()));
+        }
         if d.article.title.is_empty() {
             report.warnings.push((
                 path.clone(),
@@ -195,6 +267,9 @@ pub fn run(site: &Site, options: IngestOptions) -> Result<IngestReport> {
         files.push((format!("{slug}.en.md"), d.seed_name.clone(), en));
     }
 
+    if options.strict && !report.failed.is_empty() {
+        return Ok(report);
+    }
     let mut manifest = Manifest::load(&site.content_dir)?;
     let mut next = Manifest::default();
     for (rel, seed, file) in &files {
@@ -307,27 +382,39 @@ fn keep_translation(generated: &ContentFile, human: ContentFile) -> ContentFile 
     merged
 }
 
+/// A seed's draft; errors do not repeat the path (the report names it).
 fn draft(path: &Path, taxonomy: &Taxonomy, regions: &Regions) -> Result<Draft> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let article = clean_seed_bytes(&bytes);
+    let bytes = read_seed(path)?;
+    let seed_sha = content::sha256_hex(&bytes);
+    let (article, notes) = clean_seed_bytes(&bytes);
+    drop(bytes);
     anyhow::ensure!(
         !article.blocks.is_empty(),
-        "{}: no article text found (the page holds only navigation or is empty)",
-        path.display()
+        "no article text found (the page holds only navigation or is empty)"
     );
     let body = article.body_markdown();
+    anyhow::ensure!(
+        body.len() <= MAX_ARTICLE_BYTES,
+        "the article text is {}, over the limit of {} for one article; it is skipped (is it several articles in one file? split it into one seed per article)",
+        human_size(body.len() as u64),
+        human_size(MAX_ARTICLE_BYTES as u64)
+    );
     let figures = extract::extract_figures(&body, taxonomy);
-    let region = region::detect(&article.title, &body, regions);
+    // Region names are in simplified characters: a page in traditional
+    // ones (from Big5) names 丹鳳縣 for 丹凤县.
+    let simplified = |s: &str| -> String { s.chars().map(extract::quantity::fold).collect() };
+    let region = region::detect(&simplified(&article.title), &simplified(&body), regions);
     Ok(Draft {
         seed_name: path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        seed_sha: content::sha256_hex(&bytes),
+        seed_sha,
         article,
         body,
         figures,
         region,
+        notes,
     })
 }
 

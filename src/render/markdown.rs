@@ -1,9 +1,15 @@
 //! Article bodies to HTML: Markdown through pulldown-cmark, with every
 //! figure's span marked and anchored, glossary terms linked on their first
 //! appearance, and anything that could run or load something neutralised.
+//!
+//! Raw HTML in a body is shown as text, except a few harmless inline tags
+//! (`<sup>`, `<sub>`, `<br>`, `<abbr title>`, `<small>`), which pass
+//! through ammonia with no other attribute, and are closed by the end of
+//! the paragraph (or emphasis, link ...) they were opened in.
 
 use std::fmt::Write;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd};
@@ -104,6 +110,64 @@ fn safe_url(url: &str) -> bool {
     }
 }
 
+/// The inline tags a body may use.
+const INLINE_TAGS: [&str; 5] = ["sup", "sub", "br", "abbr", "small"];
+
+/// ammonia, allowing the inline tags and `title` on `<abbr>`, nothing else.
+static INLINE_SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::empty();
+    b.add_tags(INLINE_TAGS)
+        .add_tag_attributes("abbr", ["title"])
+        .link_rel(None)
+        .strip_comments(true);
+    b
+});
+
+/// What an inline HTML event of a body becomes.
+#[derive(Debug, PartialEq)]
+enum InlineTag {
+    /// An allowed opening tag, sanitized: the tag name and its HTML.
+    Open(&'static str, String),
+    /// `<br>`.
+    Void(String),
+    /// The closing tag of an allowed tag.
+    Close(&'static str),
+}
+
+/// An allowed inline tag, or None (the raw HTML is then shown as text).
+/// ammonia runs only here, when a body has inline HTML.
+fn inline_tag(raw: &str) -> Option<InlineTag> {
+    let raw = raw.trim();
+    let allowed = |name: &str| {
+        INLINE_TAGS
+            .iter()
+            .copied()
+            .find(|t| t.eq_ignore_ascii_case(name))
+    };
+    if let Some(rest) = raw.strip_prefix("</") {
+        let name = rest.strip_suffix('>')?.trim_end();
+        return allowed(name).filter(|&t| t != "br").map(InlineTag::Close);
+    }
+    let rest = raw.strip_prefix('<')?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(rest.len());
+    let name = allowed(&rest[..end])?;
+    if !matches!(
+        rest[end..].chars().next(),
+        Some('>' | '/') | Some(' ' | '\t' | '\n' | '\r')
+    ) {
+        return None;
+    }
+    let clean = INLINE_SANITIZER.clean(raw).to_string();
+    if name == "br" {
+        return (clean == "<br>").then_some(InlineTag::Void(clean));
+    }
+    let open = clean.strip_suffix(&format!("</{name}>"))?;
+    (open.starts_with(&format!("<{name}")) && open.ends_with('>'))
+        .then(|| InlineTag::Open(name, open.to_string()))
+}
+
 /// Renders a body to HTML. `marks` must not overlap; `linker` links the
 /// first appearance of each glossary term outside headings and links.
 pub fn render(body: &str, marks: &[Mark], linker: &TermLinker) -> String {
@@ -129,7 +193,23 @@ pub fn render_knowing(
     let mut in_heading = false;
     let mut in_link = 0usize;
     let mut events: Vec<Event> = Vec::new();
+    // Nesting of Markdown elements, and the inline tags open at each depth.
+    let mut depth = 0usize;
+    let mut open_tags: Vec<(&'static str, usize)> = Vec::new();
     for (event, range) in parser.into_offset_iter() {
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => {
+                while let Some(&(name, d)) = open_tags.last()
+                    && d == depth
+                {
+                    events.push(Event::Html(CowStr::from(format!("</{name}>"))));
+                    open_tags.pop();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => {}
+        }
         match event {
             Event::Text(text) => {
                 let html = text_html(
@@ -143,8 +223,21 @@ pub fn render_knowing(
                 );
                 events.push(Event::Html(CowStr::from(html)));
             }
-            // Raw HTML in content is shown as text, never passed through.
-            Event::Html(raw) | Event::InlineHtml(raw) => events.push(Event::Text(raw)),
+            // Raw HTML in content is shown as text, never passed through,
+            // but for the small inline set.
+            Event::Html(raw) => events.push(Event::Text(raw)),
+            Event::InlineHtml(raw) => match inline_tag(&raw) {
+                Some(InlineTag::Open(name, html)) => {
+                    open_tags.push((name, depth));
+                    events.push(Event::Html(CowStr::from(html)));
+                }
+                Some(InlineTag::Void(html)) => events.push(Event::Html(CowStr::from(html))),
+                Some(InlineTag::Close(name)) if open_tags.last() == Some(&(name, depth)) => {
+                    open_tags.pop();
+                    events.push(Event::Html(CowStr::from(format!("</{name}>"))));
+                }
+                _ => events.push(Event::Text(raw)),
+            },
             Event::Start(Tag::Heading { level, .. }) => {
                 in_heading = true;
                 events.push(Event::Start(Tag::Heading {
@@ -198,6 +291,9 @@ pub fn render_knowing(
             }
             other => events.push(other),
         }
+    }
+    while let Some((name, _)) = open_tags.pop() {
+        events.push(Event::Html(CowStr::from(format!("</{name}>"))));
     }
     let mut out = String::with_capacity(body.len() * 2);
     pulldown_cmark::html::push_html(&mut out, events.into_iter());
@@ -358,6 +454,83 @@ mod tests {
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(html.contains("&lt;img"), "{html}");
+    }
+
+    #[test]
+    fn a_small_inline_subset_passes_sanitized() {
+        let html = render(
+            "面积2465平方公里<sup>2</sup>,H<sub>2</sub>O<br>第二行<br/>\
+             <abbr title=\"建档立卡\" onclick=\"alert(1)\">建档</abbr>\
+             <small style=\"color:red\">注</small><SUP>3</SUP>\n",
+            &[],
+            &TermLinker::empty(),
+        );
+        assert!(
+            html.contains("公里<sup>2</sup>,H<sub>2</sub>O<br>第二行<br>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<abbr title=\"建档立卡\">建档</abbr>"),
+            "{html}"
+        );
+        assert!(html.contains("<small>注</small>"), "{html}");
+        assert!(html.contains("<sup>3</sup>"), "{html}");
+        assert!(
+            !html.contains("onclick") && !html.contains("style"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn other_html_stays_text_and_inline_tags_stay_balanced() {
+        let body = "<p style=\"x\">块</p>\n\n\
+            文字<script>alert(1)</script><img src=x onerror=alert(2)>\
+            <span>s</span><a href=\"javascript:alert(3)\">a</a><iframe src=x></iframe>\
+            <abbr title=\"x\" >未闭合 *强调<sup>上*</sup>\n\n\
+            </small>孤立的结束标签<br onclick=x><sup\n";
+        let html = render(body, &[], &TermLinker::empty());
+        let doc = scraper::Html::parse_fragment(&html);
+        for el in doc.root_element().descendent_elements().skip(1) {
+            let name = el.value().name();
+            assert!(
+                ["p", "em", "abbr", "sup", "br"].contains(&name),
+                "<{name}> in {html}"
+            );
+            for (attr, _) in el.value().attrs() {
+                assert!(name == "abbr" && attr == "title", "{name} {attr} in {html}");
+            }
+        }
+        assert!(html.contains("&lt;p style=\"x\"&gt;块&lt;/p&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        // Tags left open are closed where their element ends; a closing tag
+        // that closes nothing is text.
+        assert!(
+            html.contains(
+                "<abbr title=\"x\">未闭合 <em>强调<sup>上</sup></em>&lt;/sup&gt;</abbr></p>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("&lt;/small&gt;孤立的结束标签<br>"), "{html}");
+        assert_eq!(
+            html.matches("<abbr").count(),
+            html.matches("</abbr>").count()
+        );
+    }
+
+    #[test]
+    fn inline_tag_parsing() {
+        assert_eq!(inline_tag("<br />"), Some(InlineTag::Void("<br>".into())));
+        assert_eq!(inline_tag("</SUB>"), Some(InlineTag::Close("sub")));
+        assert_eq!(inline_tag("<subscript>"), None);
+        assert_eq!(
+            inline_tag("<abbr\ntitle='a\"b'>"),
+            Some(InlineTag::Open("abbr", "<abbr title=\"a&quot;b\">".into()))
+        );
+        assert_eq!(inline_tag("<!-- <sup> -->"), None);
+        assert_eq!(inline_tag("</br>"), None);
     }
 
     #[test]

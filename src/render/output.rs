@@ -1,12 +1,15 @@
 //! Writing the archive without ever leaving a half-written `public/`.
 //!
 //! A build writes a complete new archive into a staging folder beside the
-//! output folder and swaps it in with two renames. Pages whose bytes did not
+//! output folder and swaps it in: in one step where the system can exchange
+//! two folders atomically (Linux), else with two renames. Pages whose bytes did not
 //! change are hard-linked from the previous archive instead of written, so
 //! they keep their modification time and rsync or object-store uploads send
 //! only what changed. An interrupted build leaves the staging folder
 //! behind, which the next build removes; if it stopped between the two
-//! renames, the next build restores the previous archive first.
+//! renames, the next build restores the previous archive first. After an
+//! atomic exchange the staging folder holds the previous archive until it
+//! is removed: a build stopped then leaves the new archive in place.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -157,6 +160,20 @@ impl Staging {
     }
 
     pub fn commit(mut self) -> Result<()> {
+        if self.output_dir.exists()
+            && exchange(&self.dir, &self.output_dir).with_context(|| {
+                format!(
+                    "cannot move the new archive to {}",
+                    self.output_dir.display()
+                )
+            })?
+        {
+            // The output folder is the new archive; staging holds the old one.
+            self.committed = true;
+            std::fs::remove_dir_all(&self.dir)
+                .with_context(|| format!("cannot remove {}", self.dir.display()))?;
+            return Ok(());
+        }
         if self.output_dir.exists() {
             std::fs::rename(&self.output_dir, &self.old).with_context(|| {
                 format!(
@@ -178,6 +195,42 @@ impl Staging {
         }
         Ok(())
     }
+}
+
+/// Swaps two folders in one step (Linux's `renameat2` with
+/// `RENAME_EXCHANGE`), so that there is no moment without an output folder.
+/// False when the system or the file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        std::ffi::CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are NUL-terminated paths that live across the call.
+    let r = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP | libc::EPERM) => Ok(false),
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<bool> {
+    Ok(false)
 }
 
 impl Drop for Staging {
@@ -232,5 +285,47 @@ impl BuildCache {
                 .outputs
                 .iter()
                 .all(|(rel, stamp)| unchanged(&output_dir.join(rel), stamp))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_swaps_the_archive_in_and_leaves_nothing_beside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        for round in 0..2 {
+            let staging = Staging::new(&out).unwrap();
+            staging
+                .write("index.html", format!("v{round}").as_bytes(), 0, 0)
+                .unwrap();
+            staging.commit().unwrap();
+            assert_eq!(
+                std::fs::read_to_string(out.join("index.html")).unwrap(),
+                format!("v{round}")
+            );
+            let mut names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            names.sort();
+            assert_eq!(names, ["public"]);
+        }
+    }
+
+    #[test]
+    fn a_dropped_staging_leaves_the_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::new(&out).unwrap();
+        staging.write("a.html", b"old", 0, 0).unwrap();
+        staging.commit().unwrap();
+        let staging = Staging::new(&out).unwrap();
+        staging.write("a.html", b"new", 0, 0).unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read(out.join("a.html")).unwrap(), b"old");
+        assert!(!dir.path().join(".public.staging").exists());
     }
 }

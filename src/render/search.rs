@@ -445,20 +445,21 @@ fn doc_shard(k: usize, rows: &[Doc]) -> Vec<u8> {
 pub fn block_terms(model: &Model, index: &Index, lang: Lang, b: usize) -> Vec<String> {
     let docs = doc_count(model);
     let range = b * BLOCK..((b + 1) * BLOCK).min(docs);
-    let block_docs: Vec<Doc> = range
-        .clone()
-        .map(|id| doc(model, index, lang, id))
-        .collect();
-    terms_of(&block_docs, range.start, term_shards(docs))
+    // One document at a time: a block's texts are never all in memory.
+    terms_of(
+        range.clone().map(|id| doc(model, index, lang, id)),
+        range.start,
+        term_shards(docs),
+    )
 }
 
-fn terms_of(docs: &[Doc], first_id: usize, shards: usize) -> Vec<String> {
+fn terms_of(docs: impl IntoIterator<Item = Doc>, first_id: usize, shards: usize) -> Vec<String> {
     // Han tokens are kept as their two code points (no string per
     // occurrence); words as strings. A document's id is added to a token
     // once: ids only grow, so a repeat is the last id of the list.
     let mut han: FxHashMap<(char, char), Vec<u32>> = FxHashMap::default();
     let mut words: FxHashMap<String, Vec<u32>> = FxHashMap::default();
-    for (n, d) in docs.iter().enumerate() {
+    for (n, d) in docs.into_iter().enumerate() {
         let id = (first_id + n) as u32;
         for text in [d.title.as_str(), d.text.as_str()] {
             each_token(text, |t| {
@@ -622,7 +623,7 @@ mod tests {
             },
         ];
         let shards = term_shards(2);
-        let terms = terms_of(&docs, 0, shards);
+        let terms = terms_of(docs.clone(), 0, shards);
         assert_eq!(terms.len(), shards);
         let shard = |t: &str| terms[shard_of(t, shards)].clone();
         assert!(
@@ -637,7 +638,7 @@ mod tests {
         );
         assert!(shard("neixiang").contains("\"neixiang\":\"0\""));
         // Ids of a later block are absolute.
-        let later = terms_of(&docs, 2048, shards);
+        let later = terms_of(docs.clone(), 2048, shards);
         assert!(later[shard_of("光伏", shards)].contains("\"光伏\":\"1kx\""));
         let d0 = String::from_utf8(doc_shard(0, &docs)).unwrap();
         assert!(d0.starts_with(

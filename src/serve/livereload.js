@@ -1,5 +1,9 @@
 // Injected by `gazetteer serve` only (never in built pages): reloads the
 // page after a rebuild and shows build errors over the page.
+// It runs under the page's Content-Security-Policy: it is a file of the
+// server (script-src 'self'), styles the overlay through the CSSOM (which
+// style-src does not block, unlike a style attribute), and its WebSocket is
+// allowed by the connect-src 'self' that serve writes into the policy.
 (function () {
   "use strict";
   var overlay = null;

@@ -76,6 +76,9 @@ struct Live {
     stamps: BTreeMap<String, (u128, u128)>,
     /// Problems of the last good build, by text.
     problems: BTreeSet<String>,
+    /// The outputs of the last rebuild while its search index is not yet
+    /// written.
+    unfinished: Option<BTreeMap<String, Output>>,
 }
 
 /// What a set of changed paths touches.
@@ -131,10 +134,11 @@ impl Live {
             data_hash,
             stamps: BTreeMap::new(),
             problems,
+            unfinished: None,
         };
         std::fs::create_dir_all(&live.site.output_dir)?;
         let outputs = live.renderer.outputs()?;
-        let written = live.apply(&outputs, None)?;
+        let written = live.apply(&outputs, None, Files::All)?;
         Ok((live, written))
     }
 
@@ -146,6 +150,7 @@ impl Live {
         &mut self,
         outputs: &BTreeMap<String, Output>,
         renderer: Option<&Renderer>,
+        files: Files,
     ) -> Result<usize> {
         let renderer = renderer.unwrap_or(&self.renderer);
         let out_dir = self.site.output_dir.clone();
@@ -153,6 +158,7 @@ impl Live {
         let _ = std::fs::remove_dir_all(&pending);
         let todo: Vec<(&String, &Output)> = outputs
             .iter()
+            .filter(|(_, o)| files.wants(o))
             .filter(|(rel, o)| self.stamps.get(*rel).is_none_or(|s| s.0 != o.fingerprint()))
             .collect();
         let results: Result<Vec<(String, u128, u128, bool)>> = todo
@@ -276,14 +282,48 @@ impl Live {
             .iter()
             .filter(|(rel, o)| self.stamps.get(*rel).is_none_or(|s| s.0 != o.fingerprint()))
             .count();
-        let written = self.apply(&outputs, Some(&renderer))?;
+        // Pages now; the search index after the reload (see `finish`).
+        let written = self.apply(&outputs, Some(&renderer), Files::Pages)?;
         timer.lap("render+write");
         let _ = before;
+        self.unfinished = Some(outputs);
         self.renderer = renderer;
         self.site = site;
         self.data_hash = data_hash;
         self.problems = problems;
         Ok((changed, written))
+    }
+}
+
+/// Which outputs an `apply` renders.
+#[derive(Clone, Copy)]
+enum Files {
+    All,
+    /// Everything but the search index.
+    Pages,
+    /// The search index only.
+    Search,
+}
+
+impl Files {
+    fn wants(self, o: &Output) -> bool {
+        match self {
+            Files::All => true,
+            Files::Pages => !matches!(o, Output::Search(..)),
+            Files::Search => matches!(o, Output::Search(..)),
+        }
+    }
+}
+
+impl Live {
+    /// Brings the search index up to date after a rebuild that announced
+    /// its pages: an open page reloads without waiting for it, and a search
+    /// made meanwhile uses the previous index. Returns the files written.
+    fn finish(&mut self) -> Result<usize> {
+        match self.unfinished.take() {
+            Some(outputs) => self.apply(&outputs, None, Files::Search),
+            None => Ok(0),
+        }
     }
 }
 
@@ -435,6 +475,14 @@ fn watch_loop(
                     message("reload", serde_json::json!({ "pages": rendered, "ms": ms })),
                     false,
                 );
+                match live.finish() {
+                    Ok(n) if n > 0 => println!(
+                        "updated the search index: {n} files in {:.0} ms",
+                        started.elapsed().as_secs_f64() * 1e3 - ms
+                    ),
+                    Ok(_) => {}
+                    Err(e) => eprintln!("error: search index: {e:#}"),
+                }
             }
             Err(e) => {
                 let text = format!("{e:#}");
@@ -549,8 +597,30 @@ async fn file(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
-/// Adds the live-reload script before `</body>`.
+/// What the theme's Content-Security-Policy says of connections (built
+/// pages make none), and what it says in `serve`, where the reload script
+/// opens a WebSocket to this server. Both are as long, so the rewrite is in
+/// place.
+const CSP_CONNECT_BUILT: &[u8] = b"connect-src 'none'";
+const CSP_CONNECT_SERVE: &[u8] = b"connect-src 'self'";
+
+/// Adds the live-reload script before `</body>`. The script is a file of
+/// this server, which `script-src 'self'` allows; its WebSocket needs
+/// `connect-src 'self'` (which matches `ws:` to the same host and port), so
+/// the page's policy is relaxed to that, in the `<head>` only, and nothing
+/// else of it changes: a page that breaks the policy breaks it in `serve`
+/// as it does from disk.
 fn inject(mut html: Vec<u8>) -> Vec<u8> {
+    let head_end = html
+        .windows(7)
+        .position(|w| w.eq_ignore_ascii_case(b"</head>"))
+        .unwrap_or(0);
+    if let Some(at) = html[..head_end]
+        .windows(CSP_CONNECT_BUILT.len())
+        .position(|w| w == CSP_CONNECT_BUILT)
+    {
+        html[at..at + CSP_CONNECT_SERVE.len()].copy_from_slice(CSP_CONNECT_SERVE);
+    }
     let tag = format!("<script src=\"{SCRIPT_PATH}\"></script>");
     let at = html
         .windows(7)
@@ -596,6 +666,27 @@ mod tests {
         assert_eq!(
             String::from_utf8(html).unwrap(),
             "<html><body><p>x</p><script src=\"/__gazetteer/livereload.js\"></script></body></html>"
+        );
+    }
+
+    #[test]
+    fn the_policy_lets_the_reload_script_connect_and_nothing_else() {
+        let page = "<html><head><meta http-equiv=\"Content-Security-Policy\" \
+                    content=\"default-src 'self'; connect-src 'none'; object-src 'none'\">\
+                    </head><body><p>connect-src 'none'</p></body></html>";
+        let html = String::from_utf8(inject(page.as_bytes().to_vec())).unwrap();
+        assert_eq!(
+            html,
+            "<html><head><meta http-equiv=\"Content-Security-Policy\" \
+             content=\"default-src 'self'; connect-src 'self'; object-src 'none'\">\
+             </head><body><p>connect-src 'none'</p>\
+             <script src=\"/__gazetteer/livereload.js\"></script></body></html>"
+        );
+        // A page without a policy (or without a head) only gets the script.
+        let bare = "<p>connect-src 'none'</p>";
+        assert_eq!(
+            String::from_utf8(inject(bare.as_bytes().to_vec())).unwrap(),
+            "<p>connect-src 'none'</p><script src=\"/__gazetteer/livereload.js\"></script>"
         );
     }
 }
