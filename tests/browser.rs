@@ -34,7 +34,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use common::{gazetteer, project_site, stderr, stdout};
 use headless_chrome::protocol::cdp::types::Event;
 use headless_chrome::protocol::cdp::{Emulation, Input, Log as CdpLog, Network, Page, Runtime};
 use headless_chrome::{Browser, LaunchOptions, Tab};
@@ -292,21 +291,13 @@ fn search(origin: Origin, t: &Texts) {
 
 /// `public/` of the project site, built once for all the tests of this file.
 fn public() -> &'static Path {
-    static SITE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    &SITE
-        .get_or_init(|| {
-            let site = project_site();
-            let out = gazetteer(site.path(), &["build"]);
-            assert!(
-                out.status.success(),
-                "build failed: {}\n{}",
-                stdout(&out),
-                stderr(&out)
-            );
-            let public = site.path().join("public").canonicalize().unwrap();
-            (site, public)
-        })
-        .1
+    static PUBLIC: OnceLock<PathBuf> = OnceLock::new();
+    PUBLIC.get_or_init(|| {
+        common::built_project_site()
+            .join("public")
+            .canonicalize()
+            .unwrap()
+    })
 }
 
 #[derive(Clone, Copy)]

@@ -5,26 +5,13 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 use common::{gazetteer, project_site, seed_site, snapshot, stderr, stdout};
 use scraper::{Html, Selector};
 
 /// One built copy of the seed site, shared by the read-only tests.
 fn built() -> &'static Path {
-    static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let site = project_site();
-        let out = gazetteer(site.path(), &["build"]);
-        assert!(
-            out.status.success(),
-            "build failed: {}\n{}",
-            stdout(&out),
-            stderr(&out)
-        );
-        site
-    })
-    .path()
+    common::built_project_site()
 }
 
 fn public() -> PathBuf {

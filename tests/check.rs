@@ -6,25 +6,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::OnceLock;
 
-use common::{gazetteer, project_site, stderr, stdout};
+use common::{gazetteer, stderr, stdout};
 
 /// One built copy of the project's site, shared by the tests (read only).
 fn built() -> &'static Path {
-    static SITE: OnceLock<tempfile::TempDir> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let site = project_site();
-        let out = gazetteer(site.path(), &["build"]);
-        assert!(
-            out.status.success(),
-            "build failed: {}\n{}",
-            stdout(&out),
-            stderr(&out)
-        );
-        site
-    })
-    .path()
+    common::built_project_site()
 }
 
 fn public() -> PathBuf {

@@ -81,3 +81,21 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     }
     map
 }
+
+/// The project's site built once per test binary, for tests that only
+/// read it: its folder (the archive is `public/` in it).
+pub fn built_project_site() -> &'static Path {
+    static SITE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    SITE.get_or_init(|| {
+        let site = project_site();
+        let out = gazetteer(site.path(), &["build"]);
+        assert!(
+            out.status.success(),
+            "build failed: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        site
+    })
+    .path()
+}
