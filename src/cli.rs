@@ -264,7 +264,7 @@ fn cmd_build(
         );
     } else {
         println!(
-            "built {} pages ({} files with theme and search index) from {} articles into {} in {:.2} s ({} rendered, {} written)",
+            "built {} pages ({} files with theme, search index and data downloads) from {} articles into {} in {:.2} s ({} rendered, {} written)",
             report.pages,
             report.files,
             report.articles,

@@ -201,6 +201,17 @@ pub fn date(value: &str, lang: Lang) -> Option<String> {
     })
 }
 
+/// The side of a before/after pair when its year is not known.
+pub fn side_word(side: crate::data::Side, lang: Lang) -> &'static str {
+    use crate::data::Side;
+    match (side, lang) {
+        (Side::Start, Lang::Zh) => "此前",
+        (Side::End, Lang::Zh) => "此后",
+        (Side::Start, Lang::En) => "Before",
+        (Side::End, Lang::En) => "After",
+    }
+}
+
 /// A year or period as front matter writes it ("2019", "2016-2020",
 /// "2016-") in a language: zh 2016—2020年, 2016年以来; en 2016–2020, since 2016.
 pub fn period(value: &str, lang: Lang) -> String {

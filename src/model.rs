@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::config::Site;
 use crate::content::{ContentFile, Translation};
-use crate::data::{Glossary, Regions, Taxonomy};
+use crate::data::{Geo, Glossary, Regions, Taxonomy};
 use crate::extract::Figure;
 use crate::format::Lang;
 
@@ -147,6 +147,8 @@ pub struct Model {
     pub taxonomy: Taxonomy,
     pub regions: Regions,
     pub glossary: Glossary,
+    /// Province outlines and region points for the map (empty without map data).
+    pub geo: Arc<Geo>,
     /// Newest first, then by slug.
     pub articles: Vec<Article>,
     /// Codes of the regions that have articles, sorted by code.
@@ -156,11 +158,12 @@ pub struct Model {
     pub problems: Vec<Problem>,
 }
 
-/// Reference data of a site: taxonomy, regions, glossary.
+/// Reference data of a site: taxonomy, regions, glossary, map data.
 pub struct Data {
     pub taxonomy: Taxonomy,
     pub regions: Regions,
     pub glossary: Glossary,
+    pub geo: Arc<Geo>,
 }
 
 impl Data {
@@ -169,6 +172,7 @@ impl Data {
             taxonomy: Taxonomy::load(&site.data_dir.join("indicators.yaml"))?,
             regions: Regions::load(&site.data_dir)?,
             glossary: Glossary::load(&site.data_dir.join("glossary.yaml"))?,
+            geo: Arc::new(Geo::load(&site.data_dir)?),
         })
     }
 }
@@ -282,6 +286,7 @@ impl Model {
             taxonomy,
             regions,
             glossary,
+            geo,
         } = data;
         for a in articles
             .iter_mut()
@@ -351,6 +356,7 @@ impl Model {
             taxonomy,
             regions,
             glossary,
+            geo,
             articles,
             region_codes: region_codes.into_iter().collect(),
             provinces,

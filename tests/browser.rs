@@ -89,6 +89,16 @@ fn search_en_over_http() {
     search(Origin::Http, &EN);
 }
 
+#[test]
+fn pictures_and_sorting_zh_from_disk() {
+    pictures_and_sorting(Origin::Disk, &ZH);
+}
+
+#[test]
+fn pictures_and_sorting_en_over_http() {
+    pictures_and_sorting(Origin::Http, &EN);
+}
+
 // ---------------------------------------------------------------------------
 // What a reader sees, per language
 
@@ -283,6 +293,82 @@ fn search(origin: Origin, t: &Texts) {
         s.screenshot(&format!("{lang}-search-{name}-first"));
     }
 
+    s.finish();
+}
+
+/// The map, the charts and the sortable tables: a dot on the map leads to
+/// its region, a bar of a region's chart to the figure's sentence; a click
+/// on a column heading of an indicator's table sorts it, a second click
+/// reverses it (the script works from file:// under the pages' CSP).
+fn pictures_and_sorting(origin: Origin, t: &Texts) {
+    let Some(mut s) = Session::open(origin) else {
+        return;
+    };
+    let lang = t.code;
+
+    s.start(&format!("{lang}/regions/index.html"));
+    let drawn = s.eval(
+        "(() => { const m = document.querySelector('svg.map'); if (!m) return 0; \
+         const r = m.getBoundingClientRect(); return r.width * r.height; })()",
+    );
+    assert!(
+        drawn.as_f64().unwrap_or(0.0) > 100_000.0,
+        "the map is drawn: {drawn}"
+    );
+    s.screenshot(&format!("{lang}-map"));
+    s.click("svg.map a[href$='regions/neixiang/index.html'] circle.marker");
+    s.expect_page(&format!("{lang}/regions/neixiang/index.html"));
+    s.expect_h1(t.neixiang);
+    s.screenshot(&format!("{lang}-region-charts"));
+
+    // The before/after chart's second bar: poverty incidence at the end.
+    s.click("#chart-poverty_rate_end-pair svg a:nth-of-type(2) rect.bar");
+    let href = s.wait_for(
+        "location.hash === '#fig-4' && document.readyState === 'complete' && location.href",
+        "the sentence of the bar's figure",
+    );
+    s.note_page(href.as_str().unwrap());
+    s.expect_highlighted_figure(if lang == "zh" { "0.31%" } else { "0.31" });
+
+    s.start(&format!("{lang}/indicators/people_lifted/index.html"));
+    let order = |s: &Session| -> Vec<f64> {
+        let v = s.eval(
+            "JSON.stringify([...document.querySelectorAll('table.sortable tbody td.num')]\
+             .map(td => parseFloat(td.dataset.sortValue)))",
+        );
+        serde_json::from_str(v.as_str().unwrap()).unwrap()
+    };
+    let built = order(&s);
+    let mut ascending = built.clone();
+    ascending.sort_by(f64::total_cmp);
+    let mut descending = ascending.clone();
+    descending.reverse();
+    assert_eq!(built, descending, "the table comes largest first");
+    let value_heading = "table.sortable thead th:nth-child(2) button.sort";
+    s.click(value_heading);
+    s.wait_for(
+        "document.querySelector('table.sortable thead th:nth-child(2)').getAttribute('aria-sort') === 'ascending'",
+        "the value column sorted ascending",
+    );
+    assert_eq!(order(&s), ascending, "one click sorts smallest first");
+    s.click(value_heading);
+    s.wait_for(
+        "document.querySelector('table.sortable thead th:nth-child(2)').getAttribute('aria-sort') === 'descending'",
+        "the value column sorted descending",
+    );
+    assert_eq!(order(&s), descending, "a second click reverses");
+    s.click("table.sortable thead th:nth-child(1) button.sort");
+    let names = s.eval(
+        "JSON.stringify([...document.querySelectorAll('table.sortable tbody th')].map(th => th.innerText.trim()))",
+    );
+    let names: Vec<String> = serde_json::from_str(names.as_str().unwrap()).unwrap();
+    let mut sorted = names.clone();
+    if lang == "en" {
+        sorted.sort();
+        assert_eq!(names, sorted, "regions sorted by name");
+    }
+    assert_eq!(names.len(), built.len());
+    s.screenshot(&format!("{lang}-indicator-sorted"));
     s.finish();
 }
 

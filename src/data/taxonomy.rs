@@ -89,6 +89,12 @@ pub struct Indicator {
     /// that indicator in the same article (people lifted ≤ registered poor).
     #[serde(default)]
     pub at_most: Vec<String>,
+    /// On the `end` indicator of a before/after pair: the name of the
+    /// pair's chart (贫困发生率 for poverty incidence at start and at end).
+    #[serde(default)]
+    pub pair_label_zh: Option<String>,
+    #[serde(default)]
+    pub pair_label_en: Option<String>,
 }
 
 impl Indicator {

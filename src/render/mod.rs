@@ -7,7 +7,11 @@
 //! only the pages whose fingerprint changed, and writes only the files
 //! whose bytes changed.
 
+pub mod charts;
 pub mod deps;
+pub mod downloads;
+pub mod graphics;
+pub mod map;
 pub mod markdown;
 pub mod output;
 pub mod pages;
@@ -150,6 +154,8 @@ pub enum Output {
     Static(PathBuf, u128),
     /// A file of a language's search index.
     Search(Lang, search::Part, u128),
+    /// A data download (CSV or JSON).
+    Download(downloads::Scope, downloads::Format, u128),
 }
 
 impl Renderer {
@@ -226,6 +232,9 @@ impl Renderer {
                 out.insert(rel, Output::Search(lang, part, fp));
             }
         }
+        for (rel, scope, format, fp) in downloads::files(&self.model, &self.index, &self.globals) {
+            out.insert(rel, Output::Download(scope, format, fp));
+        }
         for (rel, path) in &self.theme.static_files {
             let bytes =
                 std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -277,6 +286,10 @@ impl Renderer {
             Output::Search(lang, part, _) => {
                 Ok(search::render(&self.model, &self.index, *lang, *part))
             }
+            Output::Download(scope, format, _) => {
+                downloads::render(&self.model, &self.index, scope, *format)
+                    .with_context(|| format!("while writing {rel}"))
+            }
         }
     }
 }
@@ -284,7 +297,10 @@ impl Renderer {
 impl Output {
     pub fn fingerprint(&self) -> u128 {
         match self {
-            Output::Page(_, fp) | Output::Static(_, fp) | Output::Search(_, _, fp) => *fp,
+            Output::Page(_, fp)
+            | Output::Static(_, fp)
+            | Output::Search(_, _, fp)
+            | Output::Download(_, _, fp) => *fp,
         }
     }
 }

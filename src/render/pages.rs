@@ -15,6 +15,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::downloads;
+use super::graphics;
+use super::map;
 use super::markdown::{self, Mark, TermLinker};
 use crate::data::Region;
 use crate::extract::Figure;
@@ -29,8 +32,10 @@ pub const ARTICLES_PER_PAGE: usize = 50;
 const FIGURES_PER_INDICATOR: usize = 8;
 /// Articles listed per glossary term.
 const ARTICLES_PER_TERM: usize = 5;
-/// Regions in the home page's headline.
+/// Regions in the home page's headline chart.
 const HEADLINE_REGIONS: usize = 12;
+/// Regions in each language's overview chart on the landing page.
+const LANDING_REGIONS: usize = 8;
 
 /// What a page is: the unit of rendering and of dependency tracking.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,25 +70,25 @@ pub struct PageSpec {
 }
 
 #[derive(Serialize, Clone)]
-struct Link {
-    name: String,
-    path: String,
+pub(super) struct Link {
+    pub(super) name: String,
+    pub(super) path: String,
 }
 
 #[derive(Serialize, Clone)]
-struct FigureView {
+pub(super) struct FigureView {
     key: String,
     label: String,
-    value: String,
-    year: String,
+    pub(super) value: String,
+    pub(super) year: String,
     qualifier: String,
     quote: String,
     /// Where the figure's sentence is: article path with the anchor.
-    href: String,
+    pub(super) href: String,
     anchor: String,
     article: Link,
     date: String,
-    region: Option<Link>,
+    pub(super) region: Option<Link>,
     /// A target or plan, not a result.
     target: bool,
     /// Why the value looks impossible ("" when it does not).
@@ -695,7 +700,7 @@ fn article_view(model: &Model, lang: Lang, a: &Article) -> ArticleView {
 }
 
 /// An indicator's label in a language, capitalised as a heading.
-fn indicator_label(model: &Model, lang: Lang, key: &str) -> String {
+pub(super) fn indicator_label(model: &Model, lang: Lang, key: &str) -> String {
     match (model.taxonomy.get(key), lang) {
         (Some(i), Lang::Zh) => i.label_zh.clone(),
         (Some(i), Lang::En) => crate::summary::capitalize(&i.label_en),
@@ -777,7 +782,13 @@ fn figures_of(model: &Model, index: &Index, lang: Lang, article: usize) -> Vec<F
         .collect()
 }
 
-fn fig(model: &Model, index: &Index, lang: Lang, article: usize, figure: usize) -> FigureView {
+pub(super) fn fig(
+    model: &Model,
+    index: &Index,
+    lang: Lang,
+    article: usize,
+    figure: usize,
+) -> FigureView {
     let a = &model.articles[article];
     let parts = article_parts(model, lang, a);
     figure_view(
@@ -869,6 +880,14 @@ fn landing(model: &Model, index: &Index) -> tera::Context {
     c.insert(
         "provinces_en",
         &provinces_view(model, index, Lang::En, false),
+    );
+    c.insert(
+        "overview_zh",
+        &graphics::overview_chart(model, index, Lang::Zh, "", LANDING_REGIONS),
+    );
+    c.insert(
+        "overview_en",
+        &graphics::overview_chart(model, index, Lang::En, "", LANDING_REGIONS),
     );
     c
 }
@@ -1078,12 +1097,12 @@ fn rank(
     out
 }
 
-fn ranking<'a>(index: &'a Index, key: &str) -> &'a [(usize, usize, String)] {
+pub(super) fn ranking<'a>(index: &'a Index, key: &str) -> &'a [(usize, usize, String)] {
     index.ranking.get(key).map(Vec::as_slice).unwrap_or(&[])
 }
 
 /// Whether a figure is a plan or doubtful rather than a reported result.
-fn is_target(f: &Figure) -> bool {
+pub(super) fn is_target(f: &Figure) -> bool {
     f.target || f.doubt.is_some()
 }
 
@@ -1099,13 +1118,12 @@ fn home(model: &Model, index: &Index, lang: Lang) -> tera::Context {
         .collect();
     c.insert("latest", &latest);
     c.insert("provinces", &provinces_view(model, index, lang, false));
+    c.insert("map", &map::view(model, index, lang, "../"));
     // Headline: the regions with the most people lifted out of poverty.
-    let headline: Vec<FigureView> = ranking(index, "people_lifted")
-        .iter()
-        .take(HEADLINE_REGIONS)
-        .map(|&(i, j, _)| fig(model, index, lang, i, j))
-        .collect();
-    c.insert("headline", &headline);
+    c.insert(
+        "overview",
+        &graphics::overview_chart(model, index, lang, "../", HEADLINE_REGIONS),
+    );
     c
 }
 
@@ -1153,6 +1171,7 @@ fn region_index(model: &Model, index: &Index, lang: Lang) -> tera::Context {
     let path = format!("{}/regions/", lang.code());
     let mut c = base(model, lang, &path, "regions");
     c.insert("provinces", &provinces_view(model, index, lang, true));
+    c.insert("map", &map::view(model, index, lang, "../../"));
     c
 }
 
@@ -1209,6 +1228,17 @@ fn region_page(model: &Model, index: &Index, lang: Lang, code: &str) -> tera::Co
         });
     }
     c.insert("groups", &groups);
+    let root = "../".repeat(depth(&path));
+    c.insert(
+        "charts",
+        &graphics::region_charts(model, index, lang, code, &root),
+    );
+    if !articles.is_empty() {
+        c.insert(
+            "downloads",
+            &downloads::view(model, index, &downloads::Scope::Region(code.to_string())),
+        );
+    }
     let views: Vec<ArticleView> = articles
         .iter()
         .map(|&i| article_view(model, lang, &model.articles[i]))
@@ -1450,6 +1480,9 @@ struct IndicatorView {
 struct IndicatorRow {
     region: Link,
     figure: FigureView,
+    /// The value and year as plain data, for sorting the table.
+    number: f64,
+    year: String,
 }
 
 fn indicator_view(
@@ -1467,9 +1500,12 @@ fn indicator_view(
         .take(rows.unwrap_or(usize::MAX))
         .filter_map(|(i, j, code)| {
             let (i, j) = (*i, *j);
+            let f = &model.articles[i].figures()[j];
             Some(IndicatorRow {
                 region: region_link(model, lang, code)?,
                 figure: fig(model, index, lang, i, j),
+                number: f.value,
+                year: f.year.clone().unwrap_or_default(),
             })
         })
         .collect();
@@ -1501,6 +1537,10 @@ fn indicator_index(model: &Model, index: &Index, lang: Lang) -> tera::Context {
         .map(|i| indicator_view(model, index, lang, &i.key, Some(3)))
         .collect();
     c.insert("indicators", &views);
+    c.insert(
+        "downloads",
+        &downloads::view(model, index, &downloads::Scope::All),
+    );
     c
 }
 
@@ -1508,6 +1548,11 @@ fn indicator_page(model: &Model, index: &Index, lang: Lang, key: &str) -> tera::
     let path = indicator_path(lang, key);
     let mut c = base(model, lang, &path, "indicator");
     c.insert("indicator", &indicator_view(model, index, lang, key, None));
+    let root = "../".repeat(depth(&path));
+    c.insert(
+        "chart",
+        &graphics::indicator_chart(model, index, lang, key, &root),
+    );
     c
 }
 

@@ -242,6 +242,7 @@ impl Live {
                     taxonomy: m.taxonomy.clone(),
                     regions: m.regions.clone(),
                     glossary: m.glossary.clone(),
+                    geo: Arc::clone(&m.geo),
                 },
                 self.data_hash,
             )
