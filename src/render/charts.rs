@@ -130,6 +130,12 @@ pub fn ticks(max: f64) -> Vec<f64> {
 /// The opening of a chart's SVG with its accessible name.
 fn open(out: &mut String, class: &str, chart: &Chart, height: f64) {
     let id = escape(chart.id);
+    // Wide charts keep a readable size on small screens (they scroll).
+    let class = if chart.width > 560.0 {
+        format!("{class} wide")
+    } else {
+        class.to_string()
+    };
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart {class}\" width=\"{w}\" height=\"{h}\" \

@@ -22,7 +22,7 @@ use crate::model::Model;
 pub const DIR: &str = "downloads";
 
 /// The columns, in order.
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 19] = [
     "region_code",
     "region_zh",
     "region_en",
@@ -39,7 +39,6 @@ pub const COLUMNS: [&str; 20] = [
     "target",
     "doubt",
     "article",
-    "article_title",
     "date",
     "link",
     "quote",
@@ -176,7 +175,6 @@ struct Row<'a> {
     target: bool,
     doubt: &'a str,
     article: &'a str,
-    article_title: &'a str,
     date: &'a str,
     link: String,
     quote: String,
@@ -192,10 +190,16 @@ fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> 
     }
 }
 
-/// The rows of a download.
-fn rows<'a>(model: &'a Model, index: &Index, scope: &Scope) -> Vec<Row<'a>> {
+/// Calls `each` with every row of a download, in order, one at a time
+/// (the download of all figures of a large archive is a big file: its rows
+/// are never all in memory at once).
+fn for_each_row(
+    model: &Model,
+    index: &Index,
+    scope: &Scope,
+    mut each: impl FnMut(&Row) -> Result<()>,
+) -> Result<()> {
     let base = model.site.base_url.as_deref();
-    let mut out = Vec::new();
     for i in articles(model, index, scope) {
         let a = &model.articles[i];
         let region = a.region.as_deref().and_then(|c| model.regions.get(c));
@@ -206,7 +210,7 @@ fn rows<'a>(model: &'a Model, index: &Index, scope: &Scope) -> Vec<Row<'a>> {
         for (j, f) in a.figures().iter().enumerate() {
             let indicator = model.taxonomy.get(&f.key);
             let page = format!("{}index.html#fig-{j}", article_path(Lang::Zh, &a.slug));
-            out.push(Row {
+            each(&Row {
                 region_code: region.map_or("", |r| r.code.as_str()),
                 region_zh: region.map_or("", |r| r.name_zh.as_str()),
                 region_en: region.map_or("", |r| r.name_en.as_str()),
@@ -223,51 +227,63 @@ fn rows<'a>(model: &'a Model, index: &Index, scope: &Scope) -> Vec<Row<'a>> {
                 target: f.target,
                 doubt: f.doubt.as_deref().unwrap_or(""),
                 article: &a.slug,
-                article_title: a.title(Lang::Zh),
                 date: a.date().map_or("", |d| d.get(..10).unwrap_or(d)),
                 link: match base {
                     Some(b) => format!("{b}/{page}"),
                     None => page,
                 },
                 quote: unescape_markdown(&f.quote),
-            });
+            })?;
         }
     }
-    out
+    Ok(())
 }
 
 /// The bytes of a download.
 pub fn render(model: &Model, index: &Index, scope: &Scope, format: Format) -> Result<Vec<u8>> {
-    let rows = rows(model, index, scope);
+    // Room for the rows at once (about 380 bytes a row in CSV, 620 in
+    // JSON): the download is not copied while it grows.
+    let per_row = match format {
+        Format::Csv => 400,
+        Format::Json => 660,
+    };
+    let mut bytes = Vec::with_capacity(row_count(model, index, scope) * per_row + 256);
+    write(model, index, scope, format, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Writes a download, row by row.
+pub fn write(
+    model: &Model,
+    index: &Index,
+    scope: &Scope,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> Result<()> {
     match format {
         Format::Csv => {
             // The byte order mark first: Excel then reads UTF-8.
-            let mut bytes = "\u{feff}".as_bytes().to_vec();
-            {
-                let mut w = csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(&mut bytes);
-                w.write_record(COLUMNS)?;
-                for row in &rows {
-                    w.serialize(row)?;
-                }
-                w.flush()?;
-            }
-            Ok(bytes)
+            out.write_all("\u{feff}".as_bytes())?;
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(out);
+            w.write_record(COLUMNS)?;
+            for_each_row(model, index, scope, |row| Ok(w.serialize(row)?))?;
+            w.flush()?;
         }
         Format::Json => {
             // One figure per line: readable, and diffs stay small.
-            let mut bytes = b"[\n".to_vec();
-            for (n, row) in rows.iter().enumerate() {
-                if n > 0 {
-                    bytes.extend_from_slice(b",\n");
-                }
-                serde_json::to_writer(&mut bytes, row)?;
-            }
-            bytes.extend_from_slice(b"\n]\n");
-            Ok(bytes)
+            out.write_all(b"[")?;
+            let mut first = true;
+            for_each_row(model, index, scope, |row| {
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                first = false;
+                Ok(serde_json::to_writer(&mut *out, row)?)
+            })?;
+            out.write_all(b"\n]\n")?;
         }
     }
+    Ok(())
 }
 
 /// What a page's download links need.

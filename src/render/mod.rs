@@ -415,6 +415,14 @@ pub fn build(site: Site) -> Result<BuildReport> {
             staging.keep(rel)?;
             return Ok((rel.clone(), *stamp, false, false));
         }
+        if let Output::Download(scope @ downloads::Scope::All, format, _) = out {
+            // As large as all the figures: written as it is made.
+            let stamp = staging.write_with(rel, fp, |w| {
+                downloads::write(&renderer.model, &renderer.index, scope, *format, w)
+                    .with_context(|| format!("while writing {rel}"))
+            })?;
+            return Ok((rel.clone(), stamp, true, true));
+        }
         let bytes = renderer.render(rel, out)?;
         let hash = hash_bytes(&bytes);
         if let Some(stamp) = prev.filter(|s| s.hash == hash) {
@@ -432,13 +440,18 @@ pub fn build(site: Site) -> Result<BuildReport> {
         let stamp = staging.write(rel, &bytes, fp, hash)?;
         Ok((rel.clone(), stamp, true, true))
     };
-    // Pages first, then the search index: the two never hold their memory
-    // at the same time.
-    let (search_files, pages): (Vec<_>, Vec<_>) = outputs
+    // Pages first, then the downloads of all figures one at a time (each
+    // is as large as the archive's figures), then the search index: none
+    // of them holds its memory while another does.
+    let (search_files, rest): (Vec<_>, Vec<_>) = outputs
         .iter()
         .partition(|(_, o)| matches!(o, Output::Search(..)));
+    let (whole, pages): (Vec<_>, Vec<_>) = rest
+        .into_iter()
+        .partition(|(_, o)| matches!(o, Output::Download(downloads::Scope::All, ..)));
     let mut results: Vec<(String, Stamp, bool, bool)> =
         pages.par_iter().map(one).collect::<Result<_>>()?;
+    results.extend(whole.iter().map(one).collect::<Result<Vec<_>>>()?);
     results.extend(
         search_files
             .par_iter()

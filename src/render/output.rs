@@ -142,6 +142,49 @@ impl Staging {
         })
     }
 
+    /// Writes a new file as `fill` makes it, without holding its bytes in
+    /// memory (for the largest files); returns its stamp, whose hash is the
+    /// one [`crate::model::hash_bytes`] gives for the same bytes.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        fingerprint: u128,
+        fill: impl FnOnce(&mut dyn std::io::Write) -> Result<()>,
+    ) -> Result<Stamp> {
+        struct Hashing<W> {
+            inner: W,
+            hash: xxhash_rust::xxh3::Xxh3,
+        }
+        impl<W: std::io::Write> std::io::Write for Hashing<W> {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                let n = self.inner.write(buf)?;
+                self.hash.update(&buf[..n]);
+                Ok(n)
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                self.inner.flush()
+            }
+        }
+        let path = self.target(rel)?;
+        let file = std::fs::File::create(&path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let mut w = Hashing {
+            inner: std::io::BufWriter::with_capacity(1 << 20, file),
+            hash: xxhash_rust::xxh3::Xxh3::new(),
+        };
+        fill(&mut w)?;
+        std::io::Write::flush(&mut w)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let meta =
+            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        Ok(Stamp {
+            fingerprint,
+            hash: w.hash.digest128(),
+            len: meta.len(),
+            mtime_ns: mtime_ns(&meta),
+        })
+    }
+
     /// Carries a file of the previous archive over unchanged.
     pub fn keep(&self, rel: &str) -> Result<()> {
         let from = self.output_dir.join(rel);
@@ -291,6 +334,24 @@ impl BuildCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streamed_files_get_the_hash_of_their_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = Staging::new(&dir.path().join("public")).unwrap();
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let stamp = staging
+            .write_with("downloads/big.csv", 7, |w| {
+                for chunk in bytes.chunks(4099) {
+                    w.write_all(chunk)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(stamp.hash, crate::model::hash_bytes(&bytes));
+        assert_eq!(stamp.len, bytes.len() as u64);
+        assert_eq!(stamp.fingerprint, 7);
+    }
 
     #[test]
     fn commit_swaps_the_archive_in_and_leaves_nothing_beside_it() {
