@@ -15,6 +15,15 @@ use gazetteer::config::Site;
 use gazetteer::model::Model;
 use scraper::{ElementRef, Html, Selector};
 
+/// The slugs of the seed articles' regions.
+const REGIONS: [&str; 5] = [
+    "neixiang",
+    "fangcheng-county",
+    "danfeng",
+    "langxi",
+    "neijiang",
+];
+
 fn sel(s: &str) -> Selector {
     Selector::parse(s).unwrap()
 }
@@ -185,13 +194,7 @@ fn region_pages_chart_before_after_and_time_series() {
         assert!(check_charts(&rel, &values) >= 4, "{rel}");
     }
     let mut total = 0;
-    for slug in [
-        "neixiang",
-        "fangcheng-county",
-        "danfeng",
-        "langxi",
-        "neijiang",
-    ] {
+    for slug in REGIONS {
         for lang in ["zh", "en"] {
             total += check_charts(&format!("{lang}/regions/{slug}/index.html"), &values);
         }
@@ -517,13 +520,7 @@ fn downloads_hold_every_figure_and_read_back_exactly() {
     }
     // Per region: the region's figures, and together every figure with a region.
     let mut per_region = 0;
-    for slug in [
-        "neixiang",
-        "fangcheng-county",
-        "danfeng",
-        "langxi",
-        "neijiang",
-    ] {
+    for slug in REGIONS {
         let read = python_read(
             &public.join(format!("downloads/regions/{slug}.csv")),
             &public.join(format!("downloads/regions/{slug}.json")),

@@ -139,12 +139,14 @@ fn plain(mut m: Mark) -> Mark {
 }
 
 /// Bars of the regions' newest results of an indicator, largest first.
+#[allow(clippy::too_many_arguments)]
 fn region_bars(
     model: &Model,
     index: &Index,
     lang: Lang,
     key: &str,
     root: &str,
+    id: String,
     limit: usize,
     width: f64,
 ) -> Option<ChartView> {
@@ -164,7 +166,7 @@ fn region_bars(
         })
         .collect();
     Some(view(
-        format!("chart-{key}"),
+        id,
         "bars",
         width,
         indicator_label(model, lang, key),
@@ -184,7 +186,8 @@ pub fn indicator_chart(
     key: &str,
     root: &str,
 ) -> Option<ChartView> {
-    region_bars(model, index, lang, key, root, INDICATOR_BARS, WIDE)
+    let id = format!("chart-{key}");
+    region_bars(model, index, lang, key, root, id, INDICATOR_BARS, WIDE)
 }
 
 /// The overview of the landing and home pages: the `limit` regions with
@@ -196,15 +199,9 @@ pub fn overview_chart(
     root: &str,
     limit: usize,
 ) -> Option<ChartView> {
-    let mut chart = region_bars(model, index, lang, OVERVIEW_KEY, root, limit, NARROW)?;
-    // Two overviews share the landing page.
-    chart.id = format!("overview-{}", lang.code());
-    chart.svg = chart.svg.replacen(
-        &format!("chart-{OVERVIEW_KEY}-title"),
-        &format!("{}-title", chart.id),
-        2,
-    );
-    Some(chart)
+    // Two overviews share the landing page: the id names the language.
+    let id = format!("overview-{}", lang.code());
+    region_bars(model, index, lang, OVERVIEW_KEY, root, id, limit, NARROW)
 }
 
 /// The year of a figure when it is one year (not a period).
