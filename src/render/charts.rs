@@ -12,6 +12,8 @@
 
 use std::fmt::Write;
 
+pub use super::markdown::escape;
+
 /// Font size of labels in SVG units (the stylesheet uses the same).
 const FONT: f64 = 13.0;
 /// Height of one bar's row.
@@ -55,29 +57,13 @@ pub struct Chart<'a> {
 }
 
 /// A number for an SVG attribute: one decimal, no trailing ".0".
-fn n(x: f64) -> String {
+pub fn n(x: f64) -> String {
     let s = format!("{:.1}", x);
     match s.strip_suffix(".0") {
         Some("-0") => "0".to_string(),
         Some(t) => t.to_string(),
         None => s,
     }
-}
-
-/// Text escaped for XML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Roughly how wide a text is in SVG units at the label size: CJK

@@ -132,15 +132,11 @@ pub fn files(
         }
         let fp = h.digest128();
         for format in [Format::Csv, Format::Json] {
+            let rel = path(model, &scope, format);
             let mut fh = Xxh3::new();
             fh.update(&fp.to_le_bytes());
-            fh.update(path(model, &scope, format).as_bytes());
-            out.push((
-                path(model, &scope, format),
-                scope.clone(),
-                format,
-                fh.digest128(),
-            ));
+            fh.update(rel.as_bytes());
+            out.push((rel, scope.clone(), format, fh.digest128()));
         }
     }
     out

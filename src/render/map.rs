@@ -13,8 +13,8 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::charts::{escape, text_width};
-use super::pages::Index;
+use super::charts::{escape, n, text_width};
+use super::pages::{Index, region_name, region_path};
 use super::templates::relative_url;
 use crate::data::geo::LonLat;
 use crate::format::Lang;
@@ -83,12 +83,6 @@ fn point_of(model: &Model, code: &str) -> Option<LonLat> {
         .find_map(|r| model.geo.points.get(&r.code).copied())
 }
 
-/// A number for an SVG attribute (one decimal).
-fn n(x: f64) -> String {
-    let s = format!("{x:.1}");
-    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
-}
-
 /// The map of the archive's regions, for a page at `root`; None when the
 /// site has no map data. Its accessible name is the element with the id
 /// `map-caption`, which the template writes (the map's caption).
@@ -134,14 +128,8 @@ pub fn view(model: &Model, index: &Index, lang: Lang, root: &str) -> Option<MapV
             continue;
         }
         dots.push(Dot {
-            name: match lang {
-                Lang::Zh => r.name_zh.clone(),
-                Lang::En => r.name_en.clone(),
-            },
-            href: relative_url(
-                root,
-                &format!("{}/regions/{}/", lang.code(), model.regions.slug(r)),
-            ),
+            name: region_name(r, lang),
+            href: relative_url(root, &region_path(model, lang, r)),
             articles,
             at,
         });
@@ -170,16 +158,10 @@ pub fn view(model: &Model, index: &Index, lang: Lang, root: &str) -> Option<MapV
             d.push('Z');
         }
         let region = model.regions.get(&shape.code);
-        let name = region.map_or(shape.code.clone(), |r| match lang {
-            Lang::Zh => r.name_zh.clone(),
-            Lang::En => r.name_en.clone(),
-        });
+        let name = region.map_or(shape.code.clone(), |r| region_name(r, lang));
         match (reported.get(shape.code.as_str()), region) {
             (Some(&articles), Some(r)) => {
-                let href = relative_url(
-                    root,
-                    &format!("{}/regions/{}/", lang.code(), model.regions.slug(r)),
-                );
+                let href = relative_url(root, &region_path(model, lang, r));
                 let _ = write!(
                     svg,
                     "<a href=\"{}\"><path class=\"province reported\" data-code=\"{}\" d=\"{d}\">\

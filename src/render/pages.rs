@@ -447,7 +447,7 @@ fn articles_page_path(lang: Lang, n: usize) -> String {
     }
 }
 
-fn region_path(model: &Model, lang: Lang, r: &Region) -> String {
+pub(super) fn region_path(model: &Model, lang: Lang, r: &Region) -> String {
     format!("{}/regions/{}/", lang.code(), model.regions.slug(r))
 }
 
@@ -643,7 +643,7 @@ fn base(model: &Model, lang: Lang, path: &str, kind: &str) -> tera::Context {
     c
 }
 
-fn region_name(r: &Region, lang: Lang) -> String {
+pub(super) fn region_name(r: &Region, lang: Lang) -> String {
     match lang {
         Lang::Zh => r.name_zh.clone(),
         Lang::En => r.name_en.clone(),
